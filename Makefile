@@ -1,0 +1,40 @@
+# The two commands of the README's quick start, and the rest of the developer loop.
+# Needs only python3 (>= 3.11) and make: everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export OMP_NUM_THREADS := 1
+
+.PHONY: demo test lint bench samples clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable '.[dev]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed  ## inspect the bundled sample files
+	$(BIN)/stridewise inspect data_samples
+
+test: lint  ## ruff, then the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-dev  ## decoder speed against fitparse, fitdecode, garmin-fit-sdk
+	$(BIN)/python benchmarks/decode.py
+	$(BIN)/python benchmarks/inspect_cli.py
+
+samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
+	$(BIN)/python -m simulator.samples data_samples
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Pure feature code over polars frames: FIT decoding, per-run and athlete-day features."""

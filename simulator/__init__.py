@@ -1,0 +1,1 @@
+"""Generate realistic running data as real FIT files (samples, tests, benchmarks)."""

@@ -1,0 +1,3 @@
+from stridewise.cli import app
+
+app(prog_name="stridewise")
