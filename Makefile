@@ -30,8 +30,8 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
 bench: $(VENV)/.installed-dev  ## decoder speed against fitparse, fitdecode, garmin-fit-sdk
-	$(BIN)/python benchmarks/decode.py
-	$(BIN)/python benchmarks/inspect_cli.py
+	$(BIN)/python -m benchmarks.decode
+	$(BIN)/python -m benchmarks.inspect_cli
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/python -m simulator.samples data_samples

@@ -1,1 +1,1 @@
-"""Pure model code: the hip-overuse risk model and its recommendations (see the risk-model issue)."""
+"""Pure model code: the hip-overuse risk model and its recommendations (risk-model issue)."""
