@@ -231,10 +231,13 @@ def activity_from_tables(tables: MessageTables, sha256: str) -> Activity:
     session_sports = sessions_raw["sport"].to_list()
     times = raw_records["timestamp"].to_numpy()
     segments = _timer_segments(tables["event"])
-    records = _records(raw_records, sessions_raw["start_time"].to_numpy(), session_sports)
-    records = records.with_columns(moving=pl.Series(_moving(times, segments), dtype=pl.Boolean))
+    records = _records(
+        raw_records, sessions_raw["start_time"].to_numpy(), session_sports, _moving(times, segments)
+    )
     sessions = tuple(_session(i, row) for i, row in enumerate(sessions_raw.iter_rows(named=True)))
-    start_raw = _first(sessions_raw["start_time"]) or _first(raw_records["timestamp"])
+    start_raw = _first(sessions_raw["start_time"])
+    if start_raw is None:
+        start_raw = _first(raw_records["timestamp"])
     offset = _utc_offset(tables["activity"])
     return Activity(
         sha256=sha256,
@@ -314,10 +317,12 @@ def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _records(raw: pl.DataFrame, session_starts: np.ndarray, sports: list) -> pl.DataFrame:
+def _records(
+    raw: pl.DataFrame, session_starts: np.ndarray, sports: list, moving: np.ndarray
+) -> pl.DataFrame:
     """Records in the frame contract, each tagged with the session its time falls in."""
     times = np.nan_to_num(raw["timestamp"].to_numpy(), nan=-np.inf)
-    starts = np.nan_to_num(session_starts.astype(np.float64), nan=-np.inf)
+    starts = np.nan_to_num(session_starts.astype(np.float64), nan=np.inf)  # unknown starts last
     session = np.maximum(np.searchsorted(starts, times, "right") - 1, 0)
     foot_session = np.isin(np.asarray(sports, dtype=np.float64), list(FOOT_SPORTS))
     first = _first(raw["timestamp"]) or 0.0
@@ -331,14 +336,12 @@ def _records(raw: pl.DataFrame, session_starts: np.ndarray, sports: list) -> pl.
             ),
             elapsed_s=t - first,
             session=pl.Series(session, dtype=pl.UInt16),
-            moving=pl.lit(True),
+            moving=pl.Series(moving, dtype=pl.Boolean),
             speed_mps=pl.coalesce("enhanced_speed", "speed"),
             altitude_m=pl.coalesce("enhanced_altitude", "altitude"),
             latitude_deg=pl.col("position_lat") * SEMICIRCLES_TO_DEGREES,
             longitude_deg=pl.col("position_long") * SEMICIRCLES_TO_DEGREES,
-            cadence_spm=pl.when(pl.Series(foot_session[session] if len(sports) else [])).then(
-                steps_per_min
-            ),
+            cadence_spm=pl.when(pl.Series(foot_session[session])).then(steps_per_min),
             **{new: pl.col(old) for old, new in _RENAMED.items()},
             **{c: pl.col(c) for c in dev_columns},
         )
