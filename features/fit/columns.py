@@ -98,9 +98,8 @@ def _timestamps(index: MessageIndex) -> np.ndarray:
         if field is not None:
             seq = index.messages_of(definition)
             rows = _rows(index, definition, seq)
-            timestamps[seq] = _scalar(rows, field, definition.big_endian, 0x86)
-    compressed = np.flatnonzero(index.time_offsets >= 0)
-    if len(compressed):
+            timestamps[seq] = _scalar(rows, field, definition.big_endian, field.base_type)
+    if (index.time_offsets >= 0).any():
         _resolve_compressed(timestamps, index)
     return timestamps
 

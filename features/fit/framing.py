@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import anycrc
 import numpy as np
@@ -74,8 +75,17 @@ class MessageIndex:
     truncated: bool = False
 
     def messages_of(self, definition: Definition) -> np.ndarray:
-        """Sequence numbers of the data messages that use `definition`."""
-        return np.flatnonzero(self.def_ids == definition.id)
+        """Sequence numbers of the data messages that use `definition`, in file order."""
+        starts = np.searchsorted(self._def_ids_sorted, [definition.id, definition.id + 1])
+        return self._seq_by_definition[starts[0] : starts[1]]
+
+    @cached_property
+    def _seq_by_definition(self) -> np.ndarray:
+        return np.argsort(self.def_ids, kind="stable")
+
+    @cached_property
+    def _def_ids_sorted(self) -> np.ndarray:
+        return self.def_ids[self._seq_by_definition]
 
 
 def _header(buf: bytes, pos: int, part: int, check_crc: bool) -> tuple[int, int]:
