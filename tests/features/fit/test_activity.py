@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import fitparse
@@ -117,7 +118,7 @@ def test_device_relative_clock_has_no_utc_time_but_keeps_elapsed() -> None:
 
 
 def test_developer_power_field_becomes_a_dev_column() -> None:
-    run = [Sample(**{**s.__dict__, "power_w": 200 + s.t // 5}) for s in steady_run(60)]
+    run = [replace(s, power_w=200 + s.t // 5) for s in steady_run(60)]
     a = read_activity(encode_activity(ActivitySpec(START, [Leg("running", run)], dev_power=True)))
     assert a.records["dev_power"].to_list() == [float(200 + i) for i in range(13)]
     assert a.records["power_w"].null_count() == 13  # the native field stays empty
