@@ -42,7 +42,8 @@ def main(
 @app.command()
 def inspect(
     paths: Annotated[
-        list[Path], typer.Argument(help="FIT files, or folders searched recursively for *.fit.")
+        list[Path],
+        typer.Argument(metavar="PATH", help="FIT files, or folders searched for *.fit."),
     ],
     as_json: Annotated[
         bool, typer.Option("--json", help="One JSON object per line instead of text.")
@@ -56,8 +57,9 @@ def inspect(
 ) -> None:
     """Decode FIT files and print one line per file: sport, start, distance, cadence, GCT balance.
 
-    Files that cannot be read are reported (path and reason) and the others go on; the exit
-    code is 0 when every file was read and 2 when any failed.
+    A file that cannot be read is reported with its path and the reason; the others go on.
+
+    Exit code: 0 when every file was read, 2 when any failed.
     """
     from features.fit import FitDecodeError, read_activity
     from features.fit.files import find_fit_files
