@@ -30,7 +30,7 @@ from features.fit.profile import (
     enum_name,
     product_name,
 )
-from features.fit.tables import MessageTables
+from features.fit.tables import Columns, MessageTables, coalesce
 
 Decoder = Literal["numpy", "fitparse"]
 
@@ -226,18 +226,15 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 def activity_from_tables(tables: MessageTables, sha256: str) -> Activity:
     """Assemble summary and records from decoded message tables."""
     _require_activity_file(tables["file_id"])
-    raw_records = tables["record"]
-    sessions_raw = _sessions_frame(tables, raw_records)
-    session_sports = sessions_raw["sport"].to_list()
-    times = raw_records["timestamp"].to_numpy()
+    raw = tables["record"]
+    times = raw["timestamp"]
+    sessions_raw = _session_rows(tables)
     segments = _timer_segments(tables["event"])
-    records = _records(
-        raw_records, sessions_raw["start_time"].to_numpy(), session_sports, _moving(times, segments)
-    )
-    sessions = tuple(_session(i, row) for i, row in enumerate(sessions_raw.iter_rows(named=True)))
-    start_raw = _first(sessions_raw["start_time"])
+    records = _records(raw, sessions_raw, _moving(times, segments))
+    sessions = tuple(_session(i, row) for i, row in enumerate(sessions_raw))
+    start_raw = sessions_raw[0]["start_time"]
     if start_raw is None:
-        start_raw = _first(raw_records["timestamp"])
+        start_raw = _first(times)
     offset = _utc_offset(tables["activity"])
     return Activity(
         sha256=sha256,
@@ -252,9 +249,14 @@ def activity_from_tables(tables: MessageTables, sha256: str) -> Activity:
     )
 
 
-def _first(series: pl.Series) -> float | None:
-    valid = series.drop_nulls()
-    return float(valid[0]) if len(valid) else None
+def _first(values: np.ndarray) -> float | None:
+    """The first value that is there (not NaN), or None."""
+    present = values[~np.isnan(values)]
+    return float(present[0]) if len(present) else None
+
+
+def _value(values: np.ndarray, i: int) -> float | None:
+    return None if np.isnan(values[i]) else float(values[i])
 
 
 def _utc(raw: float | None) -> datetime | None:
@@ -264,42 +266,58 @@ def _utc(raw: float | None) -> datetime | None:
     return datetime.fromtimestamp(raw + FIT_EPOCH_UNIX_S, UTC)
 
 
-def _require_activity_file(file_id: pl.DataFrame) -> None:
-    types = file_id["type"].drop_nulls()
-    if len(types) and int(types[0]) != 4:
+def _require_activity_file(file_id: Columns) -> None:
+    file_type = _first(file_id["type"])
+    if file_type is not None and int(file_type) != 4:
         raise FitDecodeError(
-            f"not an activity file (FIT file type: {enum_name('file', int(types[0]))})"
+            f"not an activity file (FIT file type: {enum_name('file', int(file_type))})"
         )
 
 
-def _sessions_frame(tables: MessageTables, records: pl.DataFrame) -> pl.DataFrame:
+_SESSION_FIELDS = (
+    "start_time",
+    "sport",
+    "sub_sport",
+    "total_distance",
+    "total_timer_time",
+    "total_elapsed_time",
+    "total_ascent",
+    "laps",
+)
+
+
+def _session_rows(tables: MessageTables) -> list[dict[str, float | None]]:
     """Session messages in start order; one made from the records when a file has none."""
-    sessions = tables["session"]
-    only_one = sessions.height == 1  # then every lap message is one of its laps
-    sessions = sessions.with_columns(
-        laps=pl.col("num_laps").fill_null(float(tables["lap"].height))
-        if only_one
-        else pl.col("num_laps")
-    )
-    if sessions.height:
-        return sessions.with_columns(pl.col("start_time").fill_null(pl.col("timestamp"))).sort(
-            "start_time", maintain_order=True, nulls_last=True
-        )
-    times = records["timestamp"].drop_nulls()
-    made = {
-        "start_time": _first(times),
-        "sport": _first(tables["sport"]["sport"]),
-        "sub_sport": _first(tables["sport"]["sub_sport"]),
-        "total_distance": records["distance"].max(),
-        "total_timer_time": None,
-        "total_elapsed_time": float(times.max() - times.min()) if len(times) else None,
-        "total_ascent": None,
-        "laps": float(tables["lap"].height),
-    }
-    return pl.DataFrame([made], schema=dict.fromkeys(made, pl.Float64))
+    session, laps = tables["session"], len(tables["lap"]["timestamp"])
+    count = len(session["timestamp"])
+    rows = []
+    for i in range(count):
+        row = {name: _value(session[name], i) for name in _SESSION_FIELDS if name != "laps"}
+        if row["start_time"] is None:
+            row["start_time"] = _value(session["timestamp"], i)
+        num_laps = _value(session["num_laps"], i)
+        row["laps"] = laps if num_laps is None and count == 1 else num_laps  # all laps are its
+        rows.append(row)
+    if rows:
+        return sorted(rows, key=lambda r: (r["start_time"] is None, r["start_time"] or 0.0))
+    times = tables["record"]["timestamp"]
+    times = times[~np.isnan(times)]
+    distance = tables["record"]["distance"]
+    return [
+        {
+            "start_time": _first(times),
+            "sport": _first(tables["sport"]["sport"]),
+            "sub_sport": _first(tables["sport"]["sub_sport"]),
+            "total_distance": None if np.isnan(distance).all() else float(np.nanmax(distance)),
+            "total_timer_time": None,
+            "total_elapsed_time": float(times.max() - times.min()) if len(times) else None,
+            "total_ascent": None,
+            "laps": laps,
+        }
+    ]
 
 
-def _session(index: int, row: dict) -> Session:
+def _session(index: int, row: dict[str, float | None]) -> Session:
     return Session(
         index=index,
         sport=enum_name("sport", _int(row["sport"])),
@@ -318,50 +336,53 @@ def _int(value: float | None) -> int | None:
 
 
 def _records(
-    raw: pl.DataFrame, session_starts: np.ndarray, sports: list, moving: np.ndarray
+    raw: Columns, sessions: list[dict[str, float | None]], moving: np.ndarray
 ) -> pl.DataFrame:
-    """Records in the frame contract, each tagged with the session its time falls in."""
-    times = np.nan_to_num(raw["timestamp"].to_numpy(), nan=-np.inf)
-    starts = np.nan_to_num(session_starts.astype(np.float64), nan=np.inf)  # unknown starts last
-    session = np.maximum(np.searchsorted(starts, times, "right") - 1, 0)
-    foot_session = np.isin(np.asarray(sports, dtype=np.float64), list(FOOT_SPORTS))
-    first = _first(raw["timestamp"]) or 0.0
-    t = pl.col("timestamp")
-    steps_per_min = 2 * (pl.col("cadence") + pl.col("fractional_cadence").fill_null(0.0))
-    dev_columns = sorted(c for c in raw.columns if c.startswith("dev_"))
-    return (
-        raw.select(
-            timestamp=pl.when(t >= RELATIVE_TIME_LIMIT).then(
-                ((t + FIT_EPOCH_UNIX_S) * 1_000_000).cast(pl.Int64).cast(pl.Datetime("us", "UTC"))
-            ),
-            elapsed_s=t - first,
-            session=pl.Series(session, dtype=pl.UInt16),
-            moving=pl.Series(moving, dtype=pl.Boolean),
-            speed_mps=pl.coalesce("enhanced_speed", "speed"),
-            altitude_m=pl.coalesce("enhanced_altitude", "altitude"),
-            latitude_deg=pl.col("position_lat") * SEMICIRCLES_TO_DEGREES,
-            longitude_deg=pl.col("position_long") * SEMICIRCLES_TO_DEGREES,
-            cadence_spm=pl.when(pl.Series(foot_session[session])).then(steps_per_min),
-            **{new: pl.col(old) for old, new in _RENAMED.items()},
-            **{c: pl.col(c) for c in dev_columns},
-        )
-        .select([*RECORD_SCHEMA, *dev_columns])
-        .cast(RECORD_SCHEMA)
-    )
+    """Records in the frame contract, each tagged with the session its time falls in.
+
+    Computed in numpy and handed to polars once: a frame per step costs more than the step.
+    """
+    t = raw["timestamp"]
+    starts = np.array([np.inf if s["start_time"] is None else s["start_time"] for s in sessions])
+    session = np.maximum(np.searchsorted(starts, np.nan_to_num(t, nan=-np.inf), "right") - 1, 0)
+    foot = np.array([s["sport"] in FOOT_SPORTS for s in sessions])[session]
+    strides = raw["cadence"] + np.nan_to_num(raw["fractional_cadence"])
+    with np.errstate(invalid="ignore"):  # NaN timestamps compare False: no UTC time
+        absolute = t >= RELATIVE_TIME_LIMIT
+    microseconds = np.where(absolute, (t + FIT_EPOCH_UNIX_S) * 1_000_000, np.nan)
+    measured = {
+        "elapsed_s": t - (_first(t) or 0.0),
+        "speed_mps": coalesce(raw["enhanced_speed"], raw["speed"]),
+        "altitude_m": coalesce(raw["enhanced_altitude"], raw["altitude"]),
+        "latitude_deg": raw["position_lat"] * SEMICIRCLES_TO_DEGREES,
+        "longitude_deg": raw["position_long"] * SEMICIRCLES_TO_DEGREES,
+        "cadence_spm": np.where(foot, 2 * strides, np.nan),
+        **{new: raw[old] for old, new in _RENAMED.items()},
+        **{c: raw[c] for c in sorted(raw) if c.startswith("dev_")},
+    }
+    columns = {
+        "timestamp": pl.Series(microseconds, nan_to_null=True)
+        .cast(pl.Int64)
+        .cast(pl.Datetime("us", "UTC")),
+        "session": pl.Series(session, dtype=pl.UInt16),
+        "moving": pl.Series(moving, dtype=pl.Boolean),
+        **{name: pl.Series(values, nan_to_null=True) for name, values in measured.items()},
+    }
+    order = [*RECORD_SCHEMA, *(c for c in measured if c.startswith("dev_"))]
+    return pl.DataFrame({name: columns[name] for name in order})
 
 
-def _timer_segments(events: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _timer_segments(events: Columns) -> tuple[np.ndarray, np.ndarray]:
     """(starts, stops) of the timer's running spans in raw FIT seconds; no events: always."""
-    timer = events.filter(
-        (pl.col("event") == EVENT_TIMER)
-        & pl.col("timestamp").is_not_null()
-        & pl.col("event_type").is_in([float(t) for t in (EVENT_TYPE_START, *EVENT_TYPES_STOP)])
-    ).sort("timestamp", maintain_order=True)
-    if timer.is_empty():
+    kinds = events["event_type"]
+    timer = (events["event"] == EVENT_TIMER) & ~np.isnan(events["timestamp"])
+    timer &= np.isin(kinds, [EVENT_TYPE_START, *EVENT_TYPES_STOP])
+    order = np.flatnonzero(timer)[np.argsort(events["timestamp"][timer], kind="stable")]
+    if not len(order):
         return np.array([-np.inf]), np.array([np.inf])
-    starts: list[float] = [] if timer["event_type"][0] == EVENT_TYPE_START else [-np.inf]
+    starts: list[float] = [] if kinds[order[0]] == EVENT_TYPE_START else [-np.inf]
     stops: list[float] = []
-    for time, kind in timer.select("timestamp", "event_type").iter_rows():
+    for time, kind in zip(events["timestamp"][order].tolist(), kinds[order].tolist(), strict=True):
         if kind == EVENT_TYPE_START and len(starts) == len(stops):
             starts.append(time)
         elif kind in EVENT_TYPES_STOP and len(starts) > len(stops):
@@ -388,18 +409,26 @@ def _moving_time(times: np.ndarray, segments: tuple[np.ndarray, np.ndarray]) -> 
     return float(np.clip(overlap, 0, None).sum())
 
 
-def _utc_offset(activity: pl.DataFrame) -> int | None:
-    """Local minus UTC time of the activity message, to the quarter hour (None if unknown)."""
-    both = activity.drop_nulls(["timestamp", "local_timestamp"])
-    if both.is_empty() or both["timestamp"][0] < RELATIVE_TIME_LIMIT:
+def _activity_times(activity: Columns) -> tuple[float, float] | None:
+    """(timestamp, local_timestamp) of the first activity message that has both."""
+    both = np.flatnonzero(~np.isnan(activity["timestamp"]) & ~np.isnan(activity["local_timestamp"]))
+    if not len(both):
         return None
-    offset = both["local_timestamp"][0] - both["timestamp"][0]
+    return float(activity["timestamp"][both[0]]), float(activity["local_timestamp"][both[0]])
+
+
+def _utc_offset(activity: Columns) -> int | None:
+    """Local minus UTC time of the activity message, to the quarter hour (None if unknown)."""
+    times = _activity_times(activity)
+    if times is None or times[0] < RELATIVE_TIME_LIMIT:
+        return None
+    offset = times[1] - times[0]
     if abs(offset) > 14 * 3600:
         return None
     return int(round(offset / 900) * 900)
 
 
-def _local_date(start_raw: float | None, offset: int | None, activity: pl.DataFrame) -> date | None:
+def _local_date(start_raw: float | None, offset: int | None, activity: Columns) -> date | None:
     """The athlete's calendar day of the start, also for device-relative clocks."""
     if start_raw is None:
         return None
@@ -407,20 +436,19 @@ def _local_date(start_raw: float | None, offset: int | None, activity: pl.DataFr
         start = _utc(start_raw)
         assert start is not None
         return (start + timedelta(seconds=offset or 0)).date()
-    both = activity.drop_nulls(["timestamp", "local_timestamp"])
-    if both.is_empty() or both["local_timestamp"][0] < RELATIVE_TIME_LIMIT:
+    times = _activity_times(activity)
+    if times is None or times[1] < RELATIVE_TIME_LIMIT:
         return None
-    local_start = both["local_timestamp"][0] - (both["timestamp"][0] - start_raw)
+    local_start = times[1] - (times[0] - start_raw)
     return (datetime(1989, 12, 31) + timedelta(seconds=local_start)).date()
 
 
-def _device(file_id: pl.DataFrame) -> Device:
-    if file_id.is_empty():
+def _device(file_id: Columns) -> Device:
+    if not len(file_id["timestamp"]):
         return Device(None, None, None)
-    row = file_id.row(0, named=True)
-    manufacturer = _int(row["manufacturer"])
+    manufacturer = _int(_value(file_id["manufacturer"], 0))
     return Device(
         manufacturer=enum_name("manufacturer", manufacturer),
-        product=product_name(manufacturer, _int(row["product"])),
-        serial_number=_int(row["serial_number"]),
+        product=product_name(manufacturer, _int(_value(file_id["product"], 0))),
+        serial_number=_int(_value(file_id["serial_number"], 0)),
     )

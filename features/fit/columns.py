@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-import polars as pl
 
 from features.fit.framing import Definition, DevFieldDef, FieldDef, MessageIndex, index_messages
 from features.fit.profile import (
@@ -24,7 +23,7 @@ from features.fit.profile import (
     TIMESTAMP_FIELD,
     Message,
 )
-from features.fit.tables import MessageTables, dev_column_names
+from features.fit.tables import Columns, MessageTables, coalesce, dev_column_names
 
 
 @dataclass(frozen=True)
@@ -198,8 +197,8 @@ def _table(
     message: Message,
     timestamps: np.ndarray,
     dev_columns: dict[int, list[DevColumn]],
-) -> pl.DataFrame:
-    """All messages of one kind as a frame of scaled values in file order."""
+) -> Columns:
+    """All messages of one kind as columns of scaled values in file order."""
     own = [d for d in index.definitions if d.global_num == message.num]
     names = [f.name for f in message.fields]
     names += sorted({c.column for d in own for c in dev_columns.get(d.id, ())})
@@ -221,26 +220,17 @@ def _table(
         if message is RECORD and definition.field(COMPRESSED_SPEED_DISTANCE):
             resets.append(definition.first_seq)
             speed, distance16 = _compressed_speed_distance(rows, definition)
-            columns["speed"] = _first_valid(columns.get("speed"), speed)
+            columns["speed"] = coalesce(columns.get("speed"), speed)
             columns["_distance16"] = distance16
         parts.append((seq, columns))
     seq, columns = _concat(parts, names + ["_distance16"] * bool(resets))
     if resets:
         distance16 = columns.pop("_distance16")
         accumulated = _accumulate(distance16, seq, np.asarray(resets), bits=12) / 16
-        columns["distance"] = _first_valid(columns["distance"], accumulated)
+        columns["distance"] = coalesce(columns["distance"], accumulated)
     fields = len(message.fields)  # developer columns that never hold a value are left out
     kept = names[:fields] + [n for n in names[fields:] if not np.isnan(columns[n]).all()]
-    return pl.DataFrame(
-        {name: columns[name] for name in kept},
-        schema=dict.fromkeys(kept, pl.Float64),
-        nan_to_null=True,
-    )
-
-
-def _first_valid(preferred: np.ndarray | None, fallback: np.ndarray) -> np.ndarray:
-    """`preferred` where it holds a value, else `fallback` (a field beats its compressed twin)."""
-    return fallback if preferred is None else np.where(np.isnan(preferred), fallback, preferred)
+    return {name: columns[name] for name in kept}
 
 
 def _compressed_speed_distance(

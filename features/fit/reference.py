@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import fitparse
-import polars as pl
+import numpy as np
 
 from features.fit.errors import FitDecodeError
 from features.fit.profile import MESSAGES, Message
-from features.fit.tables import MessageTables, dev_column_names
+from features.fit.tables import Columns, MessageTables, dev_column_names
 
 
 def decode_tables_fitparse(data: bytes, *, check_crc: bool = True) -> MessageTables:
@@ -37,7 +37,7 @@ def tables_from_fitparse(messages: list[Any]) -> MessageTables:
     return MessageTables(tables, truncated=False)
 
 
-def _table(messages: list[Any], message: Message) -> pl.DataFrame:
+def _table(messages: list[Any], message: Message) -> Columns:
     by_num = {f.num: f for f in message.fields}
     rows = []
     for m in messages:
@@ -55,7 +55,7 @@ def _table(messages: list[Any], message: Message) -> pl.DataFrame:
         rows.append(row)
     columns = [f.name for f in message.fields]
     columns += sorted({name for row in rows for name in row} - set(columns))
-    return pl.DataFrame(rows, schema=dict.fromkeys(columns, pl.Float64), nan_to_null=True)
+    return {name: np.array([row.get(name, np.nan) for row in rows], np.float64) for name in columns}
 
 
 def _put(row: dict[str, float], name: str, value: object) -> None:

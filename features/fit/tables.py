@@ -9,18 +9,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import polars as pl
+import numpy as np
+
+Columns = dict[str, np.ndarray]
+"""Equal-length float64 arrays by field name, NaN where a message lacks the field."""
 
 
 @dataclass(frozen=True)
 class MessageTables:
-    """Per profile message name, a frame of its fields (raw FIT seconds for times)."""
+    """Per profile message name, its fields as columns (raw FIT seconds for times).
 
-    tables: dict[str, pl.DataFrame]
+    numpy, not polars: most messages are few, and a frame per message costs more than it
+    saves; only the records become a frame (in `activity.py`).
+    """
+
+    tables: dict[str, Columns]
     truncated: bool
 
-    def __getitem__(self, name: str) -> pl.DataFrame:
+    def __getitem__(self, name: str) -> Columns:
         return self.tables[name]
+
+
+def coalesce(preferred: np.ndarray | None, fallback: np.ndarray) -> np.ndarray:
+    """`preferred` where it holds a value (not NaN), else `fallback`."""
+    return fallback if preferred is None else np.where(np.isnan(preferred), fallback, preferred)
 
 
 def dev_column_names(fields: list[tuple[str | None, int, int]]) -> list[str]:
