@@ -282,7 +282,6 @@ _SESSION_FIELDS = (
     "total_timer_time",
     "total_elapsed_time",
     "total_ascent",
-    "laps",
 )
 
 
@@ -292,11 +291,12 @@ def _session_rows(tables: MessageTables) -> list[dict[str, float | None]]:
     count = len(session["timestamp"])
     rows = []
     for i in range(count):
-        row = {name: _value(session[name], i) for name in _SESSION_FIELDS if name != "laps"}
+        row = {name: _value(session[name], i) for name in _SESSION_FIELDS}
         if row["start_time"] is None:
             row["start_time"] = _value(session["timestamp"], i)
-        num_laps = _value(session["num_laps"], i)
-        row["laps"] = laps if num_laps is None and count == 1 else num_laps  # all laps are its
+        row["laps"] = _value(session["num_laps"], i)
+        if row["laps"] is None and count == 1:
+            row["laps"] = laps  # the only session owns every lap message
         rows.append(row)
     if rows:
         return sorted(rows, key=lambda r: (r["start_time"] is None, r["start_time"] or 0.0))

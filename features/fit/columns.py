@@ -71,11 +71,6 @@ def decode_tables(data: bytes, *, check_crc: bool = True) -> MessageTables:
     return MessageTables(tables, truncated=index.truncated)
 
 
-def _rows(index: MessageIndex, definition: Definition, seq: np.ndarray) -> np.ndarray:
-    """The payload bytes of the messages `seq` as an (n, size) matrix."""
-    return index.data[index.offsets[seq][:, None] + np.arange(definition.size)]
-
-
 def _scalar(rows: np.ndarray, field: FieldDef, big_endian: bool, base_type: int) -> np.ndarray:
     """One numeric field of every row as float64, NaN where invalid or not a single number."""
     kind = BASE_TYPES.get(base_type)
@@ -95,9 +90,10 @@ def _timestamps(index: MessageIndex) -> np.ndarray:
     for definition in index.definitions:
         field = definition.field(TIMESTAMP_FIELD)
         if field is not None:
-            seq = index.messages_of(definition)
-            rows = _rows(index, definition, seq)
-            timestamps[seq] = _scalar(rows, field, definition.big_endian, field.base_type)
+            rows = index.payloads(definition)
+            timestamps[index.messages_of(definition)] = _scalar(
+                rows, field, definition.big_endian, field.base_type
+            )
     if (index.time_offsets >= 0).any():
         _resolve_compressed(timestamps, index)
     return timestamps
@@ -175,7 +171,7 @@ def _description_changes(index: MessageIndex) -> Iterator[tuple[int, int, int, i
             continue
         by_num = {f.num: f for f in definition.fields}
         seqs = index.messages_of(definition)
-        rows = _rows(index, definition, seqs)
+        rows = index.payloads(definition)
         if definition.global_num == DEVELOPER_DATA_ID_NUM and 3 in by_num:
             for seq, row in zip(seqs.tolist(), rows, strict=True):
                 yield seq, int(row[by_num[3].offset]), -1, 0, None
@@ -208,7 +204,7 @@ def _table(
         seq = index.messages_of(definition)
         if not len(seq):
             continue
-        rows = _rows(index, definition, seq)
+        rows = index.payloads(definition)
         columns = {"timestamp": timestamps[seq]}
         for field in message.fields:
             where = definition.field(field.num)

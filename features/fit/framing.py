@@ -73,6 +73,14 @@ class MessageIndex:
     time_offsets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
     part_starts: list[int] = field(default_factory=list)
     truncated: bool = False
+    _payloads: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def payloads(self, definition: Definition) -> np.ndarray:
+        """The payload bytes of `definition`'s messages as an (n, size) matrix (gathered once)."""
+        if definition.id not in self._payloads:
+            starts = self.offsets[self.messages_of(definition)]
+            self._payloads[definition.id] = self.data[starts[:, None] + np.arange(definition.size)]
+        return self._payloads[definition.id]
 
     def messages_of(self, definition: Definition) -> np.ndarray:
         """Sequence numbers of the data messages that use `definition`, in file order."""
