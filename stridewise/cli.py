@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -85,6 +88,184 @@ def inspect(
     total = read + failed
     typer.echo(f"{total} file{'' if total == 1 else 's'}: {read} read, {failed} failed", err=True)
     raise typer.Exit(2 if failed else 0)
+
+
+def _progress() -> Any:
+    """A progress bar on stderr (drawn only on a terminal), gone when the work is done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    """A user error: one line on stderr, exit code 2, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _output_file(path: Path, suffix: str = ".parquet") -> Path:
+    """Check a path the user wants written: a file, with the right suffix, folder created."""
+    if path.is_dir():
+        _fail(f"{path} is a folder; give a file name ending in {suffix}")
+    if path.suffix != suffix:
+        _fail(f"{path}: the file name must end in {suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@app.command()
+def features(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="FIT files, or inbox folders with one sub-folder per athlete.",
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Write the athlete-day table here (.parquet).")
+    ],
+    runs_out: Annotated[
+        Path | None, typer.Option("--runs", help="Also write the per-run table here (.parquet).")
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(help="roster.csv: sex, birth year, max and rest HR for heart-rate load."),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Last day of the table (default: last run)."),
+    ] = None,
+    decoder: Annotated[
+        DecoderChoice, typer.Option(help="numpy (fast, default) or fitparse (the reference).")
+    ] = DecoderChoice.numpy,
+) -> None:
+    """Compute per-run and athlete-day features (load, spikes, cadence, asymmetry).
+
+    A folder is read as an inbox: each sub-folder is an athlete (inbox/<athlete_id>/...fit);
+    a file on its own belongs to the athlete its folder is named after. Every column is
+    defined in docs/features.md. A file that cannot be read is reported and skipped.
+
+    Exit code: 0 when every file was read, 2 when any failed (the tables are still written).
+    """
+    from features.daily import athlete_days
+    from features.ingest import read_runs
+    from features.runs import run_features
+    from stridewise.inputs import InputError, athlete_files, read_roster
+
+    out = _output_file(out)
+    runs_out = _output_file(runs_out) if runs_out else None
+    try:
+        athletes = read_roster(roster) if roster else None
+    except InputError as error:
+        _fail(str(error))
+    files = list(athlete_files(paths))
+    if not files:
+        _fail("no .fit files found in " + ", ".join(map(str, paths)))
+    with _progress() as progress:
+        task = progress.add_task("decoding", total=len(files))
+        batch = read_runs(files, decoder=decoder.value, on_file=lambda *_: progress.advance(task))
+    for path, reason in batch.failures:
+        typer.echo(f"{path}: error: {reason}", err=True)
+    for path, original in batch.duplicates:
+        typer.echo(f"{path}: skipped: the same activity as {original}", err=True)
+    if batch.runs.is_empty():
+        _fail("none of the files could be read")
+    runs = run_features(batch.records, batch.runs, athletes)
+    days = athlete_days(runs, until.date() if until else None)
+    days.write_parquet(out)
+    if runs_out:
+        runs.write_parquet(runs_out)
+    typer.echo(
+        f"{len(files)} files: {runs.height} activities ({runs['is_running'].sum()} runs),"
+        f" {len(batch.failures)} failed; {days.height} athlete-days"
+        f" for {days['athlete_id'].n_unique()} athletes -> {out}",
+        err=True,
+    )
+    raise typer.Exit(2 if batch.failures else 0)
+
+
+class Recording(StrEnum):
+    smart = "smart"
+    one_second = "1s"
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the team into.")],
+    athletes: Annotated[int, typer.Option(min=1, help="Number of athletes.")] = 8,
+    weeks: Annotated[int, typer.Option(min=1, max=520, help="Weeks of training.")] = 12,
+    seed: Annotated[int, typer.Option(min=0, help="Same seed, same bytes.")] = 1,
+    start: Annotated[
+        datetime,
+        typer.Option(formats=["%Y-%m-%d"], help="First day (a Monday)."),
+    ] = datetime(2026, 6, 1),
+    squads: Annotated[int, typer.Option(min=1, max=4, help="Squads (time zones).")] = 2,
+    recording: Annotated[
+        Recording, typer.Option(help="smart (a record every 3-5 s) or 1s.")
+    ] = Recording.smart,
+    summary_only: Annotated[
+        bool,
+        typer.Option(
+            "--summary-only",
+            help="Skip the FIT files: write runs.parquet, the per-run table that"
+            " `stridewise features --runs` would compute from them.",
+        ),
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Processes (default: one per core).")
+    ] = os.cpu_count() or 1,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a simulation already in --out.")
+    ] = False,
+) -> None:
+    """Simulate a running team: FIT files, roster, hip injuries and the true daily risk.
+
+    Writes OUT/inbox/<athlete_id>/<start>.fit (or OUT/runs.parquet with --summary-only),
+    OUT/roster.csv, OUT/injuries.csv and OUT/truth.parquet. The model behind it, every
+    parameter and its source: docs/simulator.md.
+    """
+    from simulator.team import OUTPUTS, Config
+    from simulator.team import simulate as run
+
+    if start.weekday() != 0:
+        _fail(f"--start {start:%Y-%m-%d} is a {start:%A}; weeks start on a Monday")
+    if out.exists() and not out.is_dir():
+        _fail(f"--out {out} is a file; give a folder")
+    existing = [out / name for name in OUTPUTS if (out / name).exists()]
+    if existing and not force:
+        _fail(f"{out} already holds a simulation ({existing[0].name}); add --force to replace it")
+    for path in existing:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    config = Config(athletes, weeks, seed, start.date(), squads, recording.value)
+    with _progress() as progress:
+        task = progress.add_task("simulating athletes", total=athletes)
+        counts = run(
+            config,
+            out,
+            summary_only=summary_only,
+            workers=workers,
+            progress=lambda done: progress.advance(task, done),
+        )
+    written = (
+        f"{counts['runs']} runs in runs.parquet"
+        if summary_only
+        else (f"{counts['files']} FIT files")
+    )
+    injuries = counts["injuries"]
+    typer.echo(
+        f"{athletes} athletes x {weeks} weeks: {written},"
+        f" {injuries} hip injur{'y' if injuries == 1 else 'ies'} -> {out}",
+        err=True,
+    )
 
 
 def _line(s: dict[str, Any]) -> str:

@@ -11,6 +11,8 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from features.fit.framing import fit_crc
 
 BASE_TYPE_FORMATS: dict[int, tuple[str, int]] = {
@@ -120,6 +122,26 @@ class FitWriter:
                 continue
             fmt, invalid = BASE_TYPE_FORMATS[spec.base_type]
             self._data += struct.pack(order + fmt, invalid if value is None else value)
+
+    def write_many(self, local: int, columns: Sequence[np.ndarray]) -> None:
+        """Write one data message per row: a column of raw values per field, NaN for invalid.
+
+        The bulk form of `write` (records are most of a file): packed by numpy in one go.
+        """
+        layout = self._layouts[local]
+        order = ">" if self.big_endian else "<"
+        if len(columns) != len(layout) or any(s.base_type == STRING for s in layout):
+            raise ValueError(f"local type {local} needs {len(layout)} numeric columns")
+        dtype = np.dtype(
+            [("header", "u1")]
+            + [(f"f{i}", order + BASE_TYPE_FORMATS[s.base_type][0]) for i, s in enumerate(layout)]
+        )
+        rows = np.empty(len(columns[0]) if columns else 0, dtype)
+        rows["header"] = local
+        for i, (spec, column) in enumerate(zip(layout, columns, strict=True)):
+            values = np.asarray(column, dtype=np.float64)
+            rows[f"f{i}"] = np.where(np.isnan(values), BASE_TYPE_FORMATS[spec.base_type][1], values)
+        self._data += rows.tobytes()
 
     def to_bytes(self, *, header_crc: bool = True) -> bytes:
         """The complete FIT file: 14-byte header, the messages, the file CRC."""

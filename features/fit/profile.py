@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+import numpy as np
+
 FIT_EPOCH_UNIX_S = 631_065_600
 """1989-12-31T00:00:00Z, the zero of FIT timestamps, in Unix seconds."""
 
@@ -38,6 +40,10 @@ class Field:
             raw = raw - self.offset
         return raw
 
+    def to_raw(self, value: np.ndarray) -> np.ndarray:
+        """The inverse, for writing: the nearest raw integer (NaN stays NaN, i.e. invalid)."""
+        return np.rint((value + self.offset) * self.scale if self.offset else value * self.scale)
+
 
 @dataclass(frozen=True)
 class Message:
@@ -46,6 +52,9 @@ class Message:
     name: str
     num: int
     fields: tuple[Field, ...]
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
 
 
 def _message(name: str, num: int, *fields: Field) -> Message:

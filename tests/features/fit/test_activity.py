@@ -6,13 +6,15 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import fitparse
+import numpy as np
 import polars as pl
 import pytest
 
 from features.fit import read_activity
 from features.fit.encode import UINT8, UINT32, FieldSpec, FitWriter
 from features.fit.profile import FIT_EPOCH_UNIX_S
-from simulator.fitfile import ActivitySpec, Leg, Sample, encode_activity
+from simulator.fitfile import ActivitySpec, Leg, encode_activity
+from simulator.track import Track
 from tests.features.fit.conftest import steady_run
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -62,10 +64,8 @@ def test_local_date_uses_the_activity_offset(start: datetime, offset: int, local
 
 def test_multisport_keeps_other_sports_as_cross_training() -> None:
     run = steady_run()
-    bike = [
-        Sample(t=t + 660, distance_m=8.0 * t, speed_mps=8.0, cadence_spm=170.0)
-        for t in range(0, 601, 5)
-    ]
+    t = np.arange(0, 601, 5)
+    bike = Track(t=t + 660, distance_m=8.0 * t, speed_mps=8.0 + 0 * t, cadence_spm=170.0 + 0 * t)
     a = read_activity(
         encode_activity(ActivitySpec(START, [Leg("running", run), Leg("cycling", bike)]))
     )
@@ -118,7 +118,8 @@ def test_device_relative_clock_has_no_utc_time_but_keeps_elapsed() -> None:
 
 
 def test_developer_power_field_becomes_a_dev_column() -> None:
-    run = [replace(s, power_w=200 + s.t // 5) for s in steady_run(60)]
+    run = steady_run(60)
+    run = replace(run, power_w=200 + run.t // 5)
     a = read_activity(encode_activity(ActivitySpec(START, [Leg("running", run)], dev_power=True)))
     assert a.records["dev_power"].to_list() == [float(200 + i) for i in range(13)]
     assert a.records["power_w"].null_count() == 13  # the native field stays empty

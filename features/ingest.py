@@ -1,0 +1,63 @@
+"""Decode many FIT files into one batch for `run_features`: bad files are collected, not raised."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from features.fit import Activity, FitDecodeError, read_activity
+from features.fit.activity import Decoder
+from features.runs import RECORD_COLUMNS, run_id, run_records, run_row, runs_frame
+
+
+@dataclass
+class RunBatch:
+    """Decoded activities as `run_features` wants them, and the files that failed."""
+
+    runs: pl.DataFrame
+    records: pl.DataFrame
+    failures: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[tuple[Path, Path]] = field(default_factory=list)
+    """(skipped file, the file it repeats): the same athlete's activity with the same start."""
+
+
+def read_runs(
+    files: Iterable[tuple[str, Path]],
+    *,
+    decoder: Decoder = "numpy",
+    check_crc: bool = True,
+    on_file: Callable[[Path, Activity | None], None] = lambda path, activity: None,
+) -> RunBatch:
+    """Decode (athlete id, path) pairs; a file that cannot be read is noted with its reason."""
+    batch = RunBatch(runs_frame([]), pl.DataFrame())
+    rows, records, seen = [], [], dict[str, Path]()
+    for athlete_id, path in files:
+        try:
+            activity = read_activity(path, decoder=decoder, check_crc=check_crc)
+        except FitDecodeError as error:
+            batch.failures.append((path, error.reason))
+            on_file(path, None)
+            continue
+        key = run_id(athlete_id, activity)
+        if key in seen:
+            batch.duplicates.append((path, seen[key]))
+        else:
+            seen[key] = path
+            rows.append(run_row(athlete_id, activity))
+            records.append(run_records(key, activity))
+        on_file(path, activity)
+    batch.runs = runs_frame(rows)
+    batch.records = pl.concat(records) if records else pl.DataFrame(schema=_EMPTY_RECORDS)
+    return batch
+
+
+_EMPTY_RECORDS = {
+    "run_id": pl.String(),
+    "running": pl.Boolean(),
+    **{name: pl.Float64() for name in RECORD_COLUMNS},
+    "session": pl.UInt16(),
+    "moving": pl.Boolean(),
+}

@@ -1,0 +1,319 @@
+"""Weeks of training for one athlete, day by day, with hip injuries drawn from the hazard.
+
+Each week is planned at its start (block, spikes, session types), then lived day by day: the
+day's true load updates the hazard, an injury may start, and an injured athlete stops, then
+returns through a walk-run progression. Runs the watch did not record still count as load:
+the truth knows them, the features do not (`coverage` is how a model can tell).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+
+import numpy as np
+
+from simulator.athletes import Athlete
+from simulator.hazard import (
+    FACTORS,
+    FATIGUE_CADENCE_SPM_PER_ACWR,
+    FLEXOR_FACTORS,
+    LATERAL_FACTORS,
+    SPIKE_EFFECT_DAYS,
+    SPIKE_HR,
+    LoadState,
+    daily_hazard,
+    log_contributions,
+    spike_bin,
+)
+
+BLOCK = (1.0, 1.07, 1.14, 0.78)
+"""Base, build, build, cut-back: weekly volume factors of a four-week block."""
+QUALITY_KINDS = ("intervals", "tempo", "hills")
+SEVERITY = (("mild", 0.55, (3, 10)), ("moderate", 0.33, (14, 35)), ("severe", 0.12, (42, 90)))
+"""Share of injuries and days lost by severity."""
+WALK_RUN_PHASES = 6
+"""Return to running: six phases, each done twice, a rest day between runs."""
+PRODROME_DAYS = 21
+TRUTH_COLUMNS = ("hazard", "injured", "km", "spike_ratio", *FACTORS)
+"""What the simulator records per day: the hazard, true km (recorded or not), the spike, and
+each factor's log hazard ratio."""
+BALANCE_OU_SD, BALANCE_OU_DAYS = 0.5, 30.0
+"""The runner's GCT balance wanders around the baseline (SD, mean reversion time)."""
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One session the athlete did: what, how far, when (local), whether the watch recorded it."""
+
+    day: int
+    kind: str
+    km: float
+    local_hour: float
+    sub_sport: str
+    recorded: bool
+    cadence_shift_spm: float
+    balance_shift_pct: float
+    walk_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class Injury:
+    onset_day: int
+    region: str
+    subtype: str
+    side: str
+    severity: str
+    days_lost: int
+
+
+@dataclass
+class AthleteSeason:
+    """Everything the simulator decided for one athlete over the season."""
+
+    athlete: Athlete
+    first_day: date
+    runs: list[PlannedRun] = field(default_factory=list)
+    rides: list[tuple[int, float, float]] = field(default_factory=list)
+    """(day, local hour, minutes) of cross-training rides."""
+    injuries: list[Injury] = field(default_factory=list)
+    truth: dict[str, list[float]] = field(default_factory=dict)
+
+    def date(self, day: int) -> date:
+        return self.first_day + timedelta(days=day)
+
+
+def simulate_season(
+    athlete: Athlete,
+    rng: np.random.Generator,
+    first_day: date,
+    weeks: int,
+    hazard_scale: float = 1.0,
+) -> AthleteSeason:
+    """Plan and live `weeks` weeks from `first_day` (a Monday)."""
+    season = AthleteSeason(athlete, first_day)
+    days = weeks * 7
+    history = 42  # six weeks of habitual training before the first day (not written)
+    habitual = athlete.weekly_km / athlete.runs_per_week
+    weekdays = _run_weekdays(athlete)
+    km = [habitual if d % 7 in weekdays else 0.0 for d in range(history)] + [0.0] * days
+    longest, intense, climb, spike_hr = km.copy(), [0.0] * len(km), [0.0] * len(km), [1.0] * len(km)
+    truth: dict[str, list[float | None]] = {name: [] for name in TRUTH_COLUMNS}
+    previous_injury = athlete.previous_injury
+    balance_drift = 0.0
+    wander = rng.normal(0, BALANCE_OU_SD * math.sqrt(2 / BALANCE_OU_DAYS), days).tolist()
+    draws = rng.random(days).tolist()
+    unavailable_until = -1
+    return_plan: list[Session] = []
+    plan: dict[int, list[Session]] = {}
+    for day in range(days):
+        h = day + history
+        if day % 7 == 0:
+            plan = _plan_week(athlete, rng, _week_volume(athlete, rng, day // 7))
+        balance_drift += -balance_drift / BALANCE_OU_DAYS + wander[day]
+        injured = day <= unavailable_until
+        sessions = [] if injured else _today(plan.get(day % 7, []), return_plan)
+        acwr = _acwr(km, h - 1)
+        fatigue = -FATIGUE_CADENCE_SPM_PER_ACWR * max(0.0, (acwr or 1.0) - 1.0)
+        for kind, distance, walk in sessions:
+            season.runs.append(
+                _run(athlete, rng, day, kind, distance, fatigue, balance_drift, walk)
+            )
+            km[h] += distance
+            longest[h] = max(longest[h], distance)
+            intense[h] += distance * (0.45 if kind in ("intervals", "tempo", "race") else 0.0)
+            climb[h] += distance * (40.0 if kind == "hills" else athlete.hilliness_m)
+        if return_plan and sessions:
+            return_plan.pop(0)
+        if not sessions and not injured and rng.random() < _ride_chance(athlete):
+            season.rides.append((day, 17 + 3 * rng.random(), 40 + 50 * rng.random()))
+        ratio = _spike_ratio(longest, h)
+        spike_hr[h] = SPIKE_HR[spike_bin(ratio) or "<=10%"]
+        week_km = sum(km[h - 6 : h + 1])
+        state = LoadState(
+            spike_hr=max(spike_hr[h - SPIKE_EFFECT_DAYS + 1 : h + 1]),
+            weekly_progression=_progression(km, h),
+            acwr=_acwr(km, h),
+            monotony=_monotony(km[h - 6 : h + 1]),
+            cadence_deficit_spm=max(0.0, -(athlete.cadence_offset_spm + fatigue)),
+            asymmetry_pct=abs(balance_drift),
+            previous_injury=previous_injury,
+            km_per_week_28d=sum(km[h - 27 : h + 1]) / 4,
+            intensity_share=_share(sum(intense[h - 6 : h + 1]), week_km),
+            hills_m_per_km=_share(sum(climb[h - 6 : h + 1]), week_km),
+        )
+        contributions = log_contributions(state)
+        hazard = 0.0 if injured else daily_hazard(contributions, hazard_scale)
+        for name, value in contributions.items():
+            truth[name].append(value)
+        truth["hazard"].append(hazard)
+        truth["injured"].append(float(injured))
+        truth["km"].append(km[h])
+        truth["spike_ratio"].append(ratio)
+        if not injured and draws[day] < -math.expm1(-hazard):
+            injury = _injury(rng, day, contributions, balance_drift)
+            season.injuries.append(injury)
+            previous_injury = True
+            unavailable_until = day + injury.days_lost
+            return_plan = _return_plan(athlete, injury)
+    season.truth = truth
+    _add_prodromes(season)
+    return season
+
+
+def _run_weekdays(athlete: Athlete) -> list[int]:
+    """Long-run day first, then quality days (Tue, Thu), then the rest of the week."""
+    other_weekend = 6 if athlete.long_run_weekday == 5 else 5
+    order = [athlete.long_run_weekday, 1, 3, other_weekend, 0, 2, 4]
+    return order[: athlete.runs_per_week]
+
+
+def _week_volume(athlete: Athlete, rng: np.random.Generator, week: int) -> float:
+    """Block periodisation around the habitual volume, with occasional camps and breaks."""
+    growth = 1 + min(0.12, 0.02 * (week // len(BLOCK)))
+    target = athlete.weekly_km * BLOCK[week % len(BLOCK)] * growth
+    if rng.random() < 0.025:
+        return 0.0  # a week off: holiday, illness; the next week returns at the usual volume
+    if rng.random() < 0.015:
+        return target * 1.6  # a camp week
+    return float(target * rng.normal(1.0, 0.06))
+
+
+Session = tuple[str, float, float]
+"""(kind, km, share of the time walked)."""
+
+
+def _plan_week(
+    athlete: Athlete, rng: np.random.Generator, volume: float
+) -> dict[int, list[Session]]:
+    """Weekday -> [(kind, km)]: a long run, quality sessions, easy runs, sometimes a spike."""
+    if volume <= 0:
+        return {}
+    weekdays = _run_weekdays(athlete)
+    long_km = volume * athlete.long_run_share
+    if rng.random() < 0.05:
+        long_km *= rng.uniform(1.4, 2.2)  # a long-run jump
+    kind = "long"
+    if rng.random() < 0.03:
+        kind, long_km = "race", float(rng.choice([10.0, 21.1, 42.2 if volume > 50 else 21.1]))
+    easy_km = max(3.0, (volume - long_km) / max(1, len(weekdays) - 1))
+    plan = {weekdays[0]: [(kind, round(long_km, 2), 0.0)]}
+    for i, weekday in enumerate(weekdays[1:]):
+        session = str(rng.choice(QUALITY_KINDS)) if i < athlete.quality_per_week else "easy"
+        plan[weekday] = [(session, round(max(3.0, easy_km * rng.normal(1.0, 0.1)), 2), 0.0)]
+    if volume > 1.4 * athlete.weekly_km:  # camp: doubles on the easy days
+        for weekday in weekdays[1 + athlete.quality_per_week :]:
+            plan[weekday].append(("easy", round(max(3.0, easy_km * 0.6), 2), 0.0))
+    return plan
+
+
+def _today(planned: list[Session], return_plan: list[Session]) -> list[Session]:
+    """The planned sessions, or, on a planned running day, the next step of a return."""
+    if not return_plan:
+        return planned
+    return return_plan[:1] if planned else []
+
+
+def _return_plan(athlete: Athlete, injury: Injury) -> list[Session]:
+    """Sessions after the days lost: easy and short when mild, else walk-run phases."""
+    easy = athlete.weekly_km / athlete.runs_per_week
+    if injury.severity == "mild":
+        return [("easy", round(0.5 * easy, 2), 0.0)] * 4
+    return [
+        ("walk_run", round(3.0 + 0.5 * phase, 2), 1 - (phase + 1) / (WALK_RUN_PHASES + 1))
+        for phase in range(WALK_RUN_PHASES)
+        for _ in range(2)
+    ]
+
+
+def _ride_chance(athlete: Athlete) -> float:
+    return athlete.rides_per_week / max(1, 7 - athlete.runs_per_week)
+
+
+def _run(
+    athlete: Athlete,
+    rng: np.random.Generator,
+    day: int,
+    kind: str,
+    km: float,
+    fatigue: float,
+    balance_drift: float,
+    walk: float,
+) -> PlannedRun:
+    hour = (8.0 if kind in ("long", "race") else athlete.start_hour) + rng.uniform(0, 1)
+    if rng.random() < 0.03:
+        hour = rng.uniform(22.5, 23.5)  # a late run: the UTC date may already be tomorrow
+    sub_sport = "generic"
+    if kind == "easy" and rng.random() < athlete.treadmill_share:
+        sub_sport = "treadmill"
+    elif kind in ("long", "easy") and rng.random() < athlete.trail_share:
+        sub_sport = "trail"
+    return PlannedRun(
+        day=day,
+        kind=kind,
+        km=km,
+        local_hour=float(hour),
+        sub_sport=sub_sport,
+        recorded=bool(rng.random() >= athlete.missing_share),
+        cadence_shift_spm=fatigue,
+        balance_shift_pct=balance_drift,
+        walk_share=walk,
+    )
+
+
+def _spike_ratio(longest: list[float], h: int) -> float | None:
+    """The day's longest run vs the longest of the previous 30 days, - 1 (no run: None)."""
+    before = max(longest[h - 30 : h])
+    return longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
+
+
+def _progression(km: list[float], h: int) -> float | None:
+    previous = sum(km[h - 13 : h - 6])
+    return sum(km[h - 6 : h + 1]) / previous - 1 if previous > 0 else None
+
+
+def _acwr(km: list[float], h: int) -> float | None:
+    chronic = sum(km[h - 27 : h - 6]) / 21
+    return sum(km[h - 6 : h + 1]) / 7 / chronic if chronic > 0 else None
+
+
+def _monotony(week: list[float]) -> float | None:
+    """Mean ÷ sample SD of the week's daily km (Foster 1998)."""
+    mean = sum(week) / len(week)
+    variance = sum((x - mean) ** 2 for x in week) / (len(week) - 1)
+    return mean / math.sqrt(variance) if variance > 0 else None
+
+
+def _share(part: float, whole: float) -> float | None:
+    return part / whole if whole > 0 else None
+
+
+def _injury(
+    rng: np.random.Generator, day: int, contributions: dict[str, float], balance_drift: float
+) -> Injury:
+    """Subtype by mechanism, side from the asymmetry, severity and days lost by the table."""
+    lateral = 0.7 * math.exp(sum(contributions[f] for f in LATERAL_FACTORS))
+    flexor = 0.3 * math.exp(sum(contributions[f] for f in FLEXOR_FACTORS))
+    if rng.random() < lateral / (lateral + flexor):
+        region = "lateral_hip"
+        subtype = "it_band_syndrome" if rng.random() < 0.45 else "gluteal_tendinopathy"
+    else:
+        region = "anterior_hip"
+        subtype = "hip_flexor_tendinopathy" if rng.random() < 0.8 else "labral_irritation"
+    side = "left" if rng.random() < (0.65 if balance_drift < 0 else 0.35) else "right"
+    severity, _, (low, high) = SEVERITY[rng.choice(len(SEVERITY), p=[s[1] for s in SEVERITY])]
+    return Injury(day, region, subtype, side, severity, int(rng.integers(low, high + 1)))
+
+
+def _add_prodromes(season: AthleteSeason) -> None:
+    """Before an onset the runner offloads the painful side: balance shifts away from it."""
+    onsets = [(i.onset_day, -1.0 if i.side == "left" else 1.0) for i in season.injuries]
+    for n, run in enumerate(season.runs):
+        shift = sum(
+            direction * 1.0 * (1 - (onset - run.day) / PRODROME_DAYS)
+            for onset, direction in onsets
+            if 0 <= onset - run.day < PRODROME_DAYS
+        )
+        if shift:
+            season.runs[n] = replace(run, balance_shift_pct=run.balance_shift_pct + shift)
