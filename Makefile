@@ -34,7 +34,7 @@ bench: $(VENV)/.installed-dev  ## decoder speed against fitparse, fitdecode, gar
 	$(BIN)/python -m benchmarks.inspect_cli
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
-	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261126 --start 2026-08-31 \
+	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \
 		--out data_samples --force
 	$(BIN)/python -m simulator.edge data_samples/edge
 

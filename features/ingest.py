@@ -10,7 +10,7 @@ import polars as pl
 
 from features.fit import Activity, FitDecodeError, read_activity
 from features.fit.activity import Decoder
-from features.runs import RECORD_COLUMNS, run_id, run_records, run_row, runs_frame
+from features.runs import BATCH_SCHEMA, run_id, run_records, run_row, runs_frame
 
 
 @dataclass
@@ -50,14 +50,5 @@ def read_runs(
             records.append(run_records(key, activity))
         on_file(path, activity)
     batch.runs = runs_frame(rows)
-    batch.records = pl.concat(records) if records else pl.DataFrame(schema=_EMPTY_RECORDS)
+    batch.records = pl.concat(records) if records else pl.DataFrame(schema=BATCH_SCHEMA)
     return batch
-
-
-_EMPTY_RECORDS = {
-    "run_id": pl.String(),
-    "running": pl.Boolean(),
-    **{name: pl.Float64() for name in RECORD_COLUMNS},
-    "session": pl.UInt16(),
-    "moving": pl.Boolean(),
-}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from features.fit import Activity
+from features.fit import RECORD_SCHEMA, Activity
 
 REFERENCE_SPEED_MPS = 3.0
 """Cadence is compared at one fixed speed (the prior's pivot, 5:33 min/km), so that runs of one
@@ -117,6 +117,12 @@ RECORD_COLUMNS = (
     "step_length_mm",
 )
 """The contract columns per-run features read (with `run_id` and `running` in front)."""
+BATCH_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "running": pl.Boolean(),
+    **{name: RECORD_SCHEMA[name] for name in RECORD_COLUMNS},
+}
+"""A batch of records for `run_features`."""
 
 
 def runs_frame(rows: list[dict[str, object]]) -> pl.DataFrame:
@@ -131,7 +137,8 @@ def run_features(
     `records`: `run_id`, `running` and `RECORD_COLUMNS`, each run's records in time order.
     `athletes`: `ATHLETE_SCHEMA` rows for heart-rate zones (defaults for those missing).
     """
-    steps = _steps(_keyed(records, _heart_rate_profile(runs, athletes)))
+    typed = records.select(pl.col(name).cast(dtype) for name, dtype in BATCH_SCHEMA.items())
+    steps = _steps(_keyed(typed, _heart_rate_profile(runs, athletes)))
     sums = steps.group_by("run").agg(_aggregates()).with_columns(slope=_slope())
     features = (
         sums.join(_drifts(steps, sums), on="run", how="left").with_columns(_derived()).drop("run")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from features.daily import SPIKE_BINS, SPIKE_EDGES
+
 BASE_HAZARD_PER_DAY = 1.6e-4
 """Tuned so that about 5 % of runners get a hip overuse injury in six months."""
 
-SPIKE_HR = {"<=10%": 1.0, "10-30%": 1.64, "30-100%": 1.52, ">100%": 2.28}
+SPIKE_HR = dict(zip(SPIKE_BINS, (1.0, 1.64, 1.52, 2.28), strict=True))
 """Frandsen et al. 2025 (BJSM, 5,205 runners): single-session spike vs longest run in 30 days."""
 SPIKE_EFFECT_DAYS = 7
 """A spike raises the hazard on its day and the six days after (the highest bin counts)."""
@@ -58,15 +60,13 @@ cadence. Intensity and hills point to the hip flexors."""
 FLEXOR_FACTORS = ("intensity", "hills")
 
 
-def spike_bin(ratio: float | None) -> str | None:
-    """The Frandsen bin of a spike ratio (the day's longest run ÷ longest in 30 days, - 1)."""
-    if ratio is None:
-        return None
-    if ratio <= 0.10:
-        return "<=10%"
-    if ratio <= 0.30:
-        return "10-30%"
-    return "30-100%" if ratio <= 1.0 else ">100%"
+def spike_bin(longest: float, before: float) -> str:
+    """The Frandsen bin of the day's longest run vs the longest of the previous 30 days
+    (the same edges as the features: `features.daily.SPIKE_EDGES`)."""
+    for edge, name in zip(SPIKE_EDGES, SPIKE_BINS, strict=False):
+        if longest <= (1 + edge) * before:
+            return name
+    return SPIKE_BINS[-1]
 
 
 @dataclass(frozen=True)

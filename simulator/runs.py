@@ -138,6 +138,9 @@ def season_tracks(
     recording: str = "smart",
 ) -> SeasonTracks:
     """The records of every planned run of a season."""
+    if not runs:
+        nothing = np.empty(0)
+        return SeasonTracks(Track(nothing, nothing, nothing), np.zeros(1, dtype=np.int64), [])
     v = athlete.easy_speed_mps
     profiles = [_profile(_pieces(r.kind, r.km, v, r.walk_share), r.km * 1000) for r in runs]
     durations = np.array([ends[-1] for ends, _ in profiles], dtype=np.int64)

@@ -128,8 +128,9 @@ def simulate_season(
             return_plan.pop(0)
         if not sessions and not injured and rng.random() < _ride_chance(athlete):
             season.rides.append((day, 17 + 3 * rng.random(), 40 + 50 * rng.random()))
-        ratio = _spike_ratio(longest, h)
-        spike_hr[h] = SPIKE_HR[spike_bin(ratio) or "<=10%"]
+        before = max(longest[h - 30 : h])
+        ratio = longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
+        spike_hr[h] = SPIKE_HR[spike_bin(longest[h], before)] if ratio is not None else 1.0
         week_km = sum(km[h - 6 : h + 1])
         state = LoadState(
             spike_hr=max(spike_hr[h - SPIKE_EFFECT_DAYS + 1 : h + 1]),
@@ -260,12 +261,6 @@ def _run(
         balance_shift_pct=balance_drift,
         walk_share=walk,
     )
-
-
-def _spike_ratio(longest: list[float], h: int) -> float | None:
-    """The day's longest run vs the longest of the previous 30 days, - 1 (no run: None)."""
-    before = max(longest[h - 30 : h])
-    return longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
 
 
 def _progression(km: list[float], h: int) -> float | None:

@@ -59,9 +59,9 @@ def test_inspect_json_values_for_the_treadmill_sample(samples_json: list[dict]) 
     assert (row["sport"], row["sub_sport"], row["local_date"]) == (
         "running",
         "treadmill",
-        "2026-10-28",
+        "2026-11-18",
     )
-    assert row["start_time_utc"] == "2026-10-28T05:00:00+00:00"  # 06:00 at UTC+1
+    assert row["start_time_utc"] == "2026-11-18T05:00:00+00:00"  # 06:00 at UTC+1
     assert row["has_running_dynamics"] is True and row["truncated"] is False
 
 
@@ -69,7 +69,7 @@ def test_inspect_text_line(tmp_path: Path) -> None:
     done = stridewise("inspect", SAMPLES / "edge" / "cycling.fit")
     assert done.returncode == 0
     line = done.stdout.strip()
-    assert "cycling/road" in line and "2026-10-28 15:00Z" in line and "RD:no" in line
+    assert "cycling/road" in line and "2026-11-18 15:00Z" in line and "RD:no" in line
     assert done.stderr.strip() == "1 file: 1 read, 0 failed"
 
 
@@ -108,7 +108,7 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("command", [[], ["inspect"]])
+@pytest.mark.parametrize("command", [[], ["inspect"], ["features"], ["simulate"]])
 def test_help_on_every_command(command: list[str]) -> None:
     done = stridewise(*command, "--help")
     assert done.returncode == 0 and "Usage" in done.stdout

@@ -6,16 +6,44 @@ import re
 from pathlib import Path
 
 import polars as pl
+import pytest
 
+from features.daily import DAY_SCHEMA
 from features.fit import RECORD_SCHEMA
+from features.runs import RUN_FEATURE_SCHEMA
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
+def _documented(text: str) -> dict[str, str]:
+    """`column` -> dtype, from the first two cells of a markdown table's rows."""
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, re.M)
+    return {name: dtype.strip() for name, dtype in rows}
+
+
+def _as_documented(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Datetime):
+        return f"Datetime({dtype.time_unit}, {dtype.time_zone})"
+    if isinstance(dtype, pl.Enum):
+        return f"Enum({', '.join(dtype.categories.to_list())})"
+    return str(dtype)
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
 def test_frame_contract_table_matches_the_schema() -> None:
-    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", (DOCS / "frame_contract.md").read_text(), re.M)
-    documented = {name: dtype.strip() for name, dtype in rows}
+    documented = _documented((DOCS / "frame_contract.md").read_text())
+    assert documented == {name: _as_documented(t) for name, t in RECORD_SCHEMA.items()}
     assert list(documented) == list(RECORD_SCHEMA)
-    for name, dtype in RECORD_SCHEMA.items():
-        expected = "Datetime(us, UTC)" if dtype == pl.Datetime("us", "UTC") else str(dtype)
-        assert documented[name] == expected, name
+
+
+@pytest.mark.parametrize(
+    ("heading", "schema"),
+    [("Per run", RUN_FEATURE_SCHEMA), ("Per athlete and day", DAY_SCHEMA)],
+)
+def test_features_tables_match_the_schemas(heading: str, schema: dict[str, pl.DataType]) -> None:
+    documented = _documented(_section((DOCS / "features.md").read_text(), heading))
+    assert list(documented) == list(schema)
+    assert documented == {name: _as_documented(t) for name, t in schema.items()}
