@@ -20,8 +20,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed  ## inspect the bundled sample files
-	$(BIN)/stridewise inspect data_samples
+demo: $(VENV)/.installed  ## features of the bundled team: per run and per athlete-day
+	$(BIN)/stridewise features data_samples/inbox --roster data_samples/roster.csv \
+		--out stridewise-data/athlete_days.parquet --runs stridewise-data/runs.parquet
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest
@@ -29,9 +30,11 @@ test: lint  ## ruff, then the whole test suite
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 
-bench: $(VENV)/.installed-dev  ## decoder speed against fitparse, fitdecode, garmin-fit-sdk
+bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 	$(BIN)/python -m benchmarks.decode
 	$(BIN)/python -m benchmarks.inspect_cli
+	$(BIN)/python -m benchmarks.features
+	$(BIN)/python -m benchmarks.simulate
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \

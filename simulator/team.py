@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from features.runs import RECORD_COLUMNS, run_features, runs_frame
+from features.runs import RECORD_COLUMNS, RUN_FEATURE_SCHEMA, run_features, runs_frame
 from simulator.athletes import Athlete, draw_athlete, roster_frame
 from simulator.fitfile import ActivitySpec, Leg, encode_activity, timer_seconds
 from simulator.hazard import FACTORS
@@ -71,7 +71,7 @@ class Config:
 
 
 @dataclass(frozen=True)
-class Activity:
+class RecordedActivity:
     """One recorded activity of the season, ready to encode or to summarise."""
 
     athlete: Athlete
@@ -96,7 +96,7 @@ def _athlete(config: Config, index: int) -> Athlete:
     return draw_athlete(rng, number, squad, config.start)
 
 
-def _season(config: Config, index: int) -> tuple[AthleteSeason, Iterator[Activity]]:
+def _season(config: Config, index: int) -> tuple[AthleteSeason, Iterator[RecordedActivity]]:
     athlete = _athlete(config, index)
     season = simulate_season(
         athlete,
@@ -110,7 +110,7 @@ def _season(config: Config, index: int) -> tuple[AthleteSeason, Iterator[Activit
 
 def _activities(
     season: AthleteSeason, rng: np.random.Generator, config: Config
-) -> Iterator[Activity]:
+) -> Iterator[RecordedActivity]:
     """The recorded runs and rides of a season, in time order, with their records."""
     athlete = season.athlete
     zone = ZoneInfo(athlete.timezone)
@@ -128,10 +128,12 @@ def _activities(
         local = datetime.combine(season.date(day), datetime.min.time(), zone)
         local += timedelta(seconds=round(hour * 3600))
         offset = local.utcoffset() or timedelta()
-        yield Activity(athlete, local.astimezone(UTC), int(offset.total_seconds()), leg, pauses)
+        yield RecordedActivity(
+            athlete, local.astimezone(UTC), int(offset.total_seconds()), leg, pauses
+        )
 
 
-def fit_bytes(activity: Activity) -> bytes:
+def fit_bytes(activity: RecordedActivity) -> bytes:
     return encode_activity(
         ActivitySpec(
             activity.start_utc,
@@ -143,7 +145,7 @@ def fit_bytes(activity: Activity) -> bytes:
     )
 
 
-def summary_row(activity: Activity) -> dict[str, object]:
+def summary_row(activity: RecordedActivity) -> dict[str, object]:
     """The `RUN_SCHEMA` row a decoder reads from this activity's FIT file."""
     seconds = float(timer_seconds(activity.leg, activity.pauses))
     running = activity.leg.sport == "running"
@@ -162,7 +164,7 @@ def summary_row(activity: Activity) -> dict[str, object]:
     }
 
 
-def records_batch(activities: list[Activity]) -> pl.DataFrame:
+def records_batch(activities: list[RecordedActivity]) -> pl.DataFrame:
     """The records of many activities in one frame, as decoding their files would give."""
     tracks = [a.leg.track for a in activities]
     lengths = np.array([len(t) for t in tracks])
@@ -271,7 +273,7 @@ def simulate_chunk(config: Config, indices: range, out: Path | None) -> ChunkRes
             path.write_bytes(fit_bytes(activity))
             files += 1
     runs = None
-    if out is None:
+    if out is None and activities:
         meta = runs_frame([summary_row(a) for a in activities])
         roster = roster_frame([_athlete(config, i) for i in indices])
         runs = run_features(records_batch(activities), meta, roster)
@@ -310,7 +312,8 @@ def simulate(
     pl.concat([r.truth for r in results]).write_parquet(out / "truth.parquet")
     counts = {"athletes": config.athletes, "injuries": injuries.height}
     if summary_only:
-        runs = pl.concat([r.runs for r in results if r.runs is not None])
+        parts = [r.runs for r in results if r.runs is not None]
+        runs = pl.concat(parts) if parts else pl.DataFrame(schema=RUN_FEATURE_SCHEMA)
         runs.sort("athlete_id", "start_time_utc").write_parquet(out / "runs.parquet")
         counts["runs"] = runs.height
     else:

@@ -28,6 +28,9 @@ from simulator.hazard import (
     spike_bin,
 )
 
+Session = tuple[str, float, float]
+"""(kind, km, share of the time walked): one planned session."""
+
 BLOCK = (1.0, 1.07, 1.14, 0.78)
 """Base, build, build, cut-back: weekly volume factors of a four-week block."""
 QUALITY_KINDS = ("intervals", "tempo", "hills")
@@ -116,9 +119,10 @@ def simulate_season(
         sessions = [] if injured else _today(plan.get(day % 7, []), return_plan)
         acwr = _acwr(km, h - 1)
         fatigue = -FATIGUE_CADENCE_SPM_PER_ACWR * max(0.0, (acwr or 1.0) - 1.0)
-        for kind, distance, walk in sessions:
+        for n, (kind, distance, walk) in enumerate(sessions):
+            hour = _start_hour(athlete, rng, kind, second=n > 0)
             season.runs.append(
-                _run(athlete, rng, day, kind, distance, fatigue, balance_drift, walk)
+                _run(athlete, rng, day, (kind, distance, walk), hour, fatigue, balance_drift)
             )
             km[h] += distance
             longest[h] = max(longest[h], distance)
@@ -181,10 +185,6 @@ def _week_volume(athlete: Athlete, rng: np.random.Generator, week: int) -> float
     return float(target * rng.normal(1.0, 0.06))
 
 
-Session = tuple[str, float, float]
-"""(kind, km, share of the time walked)."""
-
-
 def _plan_week(
     athlete: Athlete, rng: np.random.Generator, volume: float
 ) -> dict[int, list[Session]]:
@@ -232,19 +232,26 @@ def _ride_chance(athlete: Athlete) -> float:
     return athlete.rides_per_week / max(1, 7 - athlete.runs_per_week)
 
 
+def _start_hour(athlete: Athlete, rng: np.random.Generator, kind: str, *, second: bool) -> float:
+    """Local start: long runs and races at 8, others at the athlete's habit, a day's second run
+    in the other half of the day, and 3 % late runs (their UTC date may be tomorrow)."""
+    if second:
+        return (6.5 if athlete.start_hour >= 12 else 17.5) + rng.uniform(0, 1)
+    if rng.random() < 0.03:
+        return rng.uniform(22.5, 23.5)
+    return (8.0 if kind in ("long", "race") else athlete.start_hour) + rng.uniform(0, 1)
+
+
 def _run(
     athlete: Athlete,
     rng: np.random.Generator,
     day: int,
-    kind: str,
-    km: float,
+    session: Session,
+    hour: float,
     fatigue: float,
     balance_drift: float,
-    walk: float,
 ) -> PlannedRun:
-    hour = (8.0 if kind in ("long", "race") else athlete.start_hour) + rng.uniform(0, 1)
-    if rng.random() < 0.03:
-        hour = rng.uniform(22.5, 23.5)  # a late run: the UTC date may already be tomorrow
+    kind, km, walk = session
     sub_sport = "generic"
     if kind == "easy" and rng.random() < athlete.treadmill_share:
         sub_sport = "treadmill"
