@@ -192,24 +192,24 @@ def _keyed(records: pl.DataFrame, heart_rate: pl.DataFrame) -> pl.DataFrame:
 
     Per-run values are spread over the records by position: no join on millions of rows.
     """
-    run = records["run_id"].rle_id()
-    in_order = records["run_id"].rle().struct.field("value").to_frame("run_id")
+    keyed = records.with_columns(run=pl.col("run_id").rle_id())
+    in_order = keyed.group_by("run", maintain_order=True).agg(pl.col("run_id").first())
     per_run = in_order.join(heart_rate, on="run_id", how="left", maintain_order="left")
-    same_1, same_span = (
-        (run == run.shift(n)) & (records["session"] == records["session"].shift(n))
-        for n in (1, GRADE_SPAN_RECORDS)
-    )
-    return records.with_columns(
-        run.alias("run"),
-        same_1.fill_null(value=False).alias("same_1"),
-        same_span.fill_null(value=False).alias("same_span"),
-        *(per_run[c].gather(run) for c in heart_rate.columns if c != "run_id"),
+    run, session = pl.col("run"), pl.col("session")
+    return keyed.with_columns(
+        *(
+            ((run == run.shift(n)) & (session == session.shift(n)))
+            .fill_null(value=False)
+            .alias(f"same_{n}")
+            for n in (1, GRADE_SPAN_RECORDS)
+        ),
+        *(pl.lit(per_run[c]).gather(run).alias(c) for c in heart_rate.columns if c != "run_id"),
     )
 
 
 def _diff(column: str, n: int = 1) -> pl.Expr:
     """Change over the last `n` records of the same run and session (records are contiguous)."""
-    same = pl.col("same_1" if n == 1 else "same_span")
+    same = pl.col(f"same_{n}")  # computed in `_keyed` for n = 1 and GRADE_SPAN_RECORDS
     return pl.when(same).then(pl.col(column).diff(n))
 
 
