@@ -168,11 +168,12 @@ def _baseline(column: str, stat: str) -> pl.Expr:
     return rolling(BASELINE_DAYS, min_samples=BASELINE_MIN_RUN_DAYS).shift(1)
 
 
-def _streak(day_counts: pl.Expr) -> pl.Expr:
-    """Days in a row, today included, on which `day_counts` holds (padding breaks a streak)."""
+def _streak(holds: pl.Expr) -> pl.Expr:
+    """Days in a row, today included, on which `holds` is true (the padding breaks a streak,
+    so every athlete's first day has a break before it)."""
     row = pl.int_range(pl.len())
-    broken = pl.when(~day_counts.fill_null(value=False)).then(row).forward_fill()
-    return (row - broken.fill_null(-1)).cast(pl.Int32)
+    broken = pl.when(~holds.fill_null(value=False)).then(row).forward_fill()
+    return (row - broken).cast(pl.Int32)
 
 
 def _windows() -> list[pl.Expr]:
@@ -214,11 +215,12 @@ def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
 
 
 def _ratios() -> list[pl.Expr]:
-    spike = _ratio(pl.col("longest_run_km"), pl.col("longest_prev_30d_km")) - 1
+    longest, before = pl.col("longest_run_km"), pl.col("longest_prev_30d_km")
+    spike = _ratio(longest, before) - 1
+    progression = _ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1
     chronic = (pl.col("km_28d") - pl.col("km_7d")) / 21
     monotony = _ratio(pl.col("load_mean_7d"), pl.col("load_sd_7d"))
     cadence_sd = pl.max_horizontal("cadence_baseline_sd_spm", pl.lit(CADENCE_SD_FLOOR_SPM))
-    longest, before = pl.col("longest_run_km"), pl.col("longest_prev_30d_km")
     bin_of = pl.when(longest <= (1 + SPIKE_EDGES[0]) * before).then(pl.lit(SPIKE_BINS[0]))
     for edge, name in zip(SPIKE_EDGES[1:], SPIKE_BINS[1:], strict=False):
         bin_of = bin_of.when(longest <= (1 + edge) * before).then(pl.lit(name))
@@ -228,10 +230,8 @@ def _ratios() -> list[pl.Expr]:
         .then(bin_of.otherwise(pl.lit(SPIKE_BINS[-1])))
         .cast(SPIKE_BIN)
         .alias("spike_bin"),
-        (_ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1).alias("weekly_progression"),
-        (_ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1 > PROGRESSION_FLAG)
-        .fill_null(value=False)
-        .alias("progression_flag"),
+        progression.alias("weekly_progression"),
+        (progression > PROGRESSION_FLAG).fill_null(value=False).alias("progression_flag"),
         _ratio(pl.col("km_7d") / 7, chronic).alias("acwr"),
         _ratio(pl.col("ewma_7d_km"), pl.col("ewma_28d_km")).alias("acwr_ewma"),
         monotony.alias("monotony"),

@@ -134,7 +134,8 @@ def run_features(
 ) -> pl.DataFrame:
     """One row per run of `runs`: its `RUN_SCHEMA` columns, then every per-run feature.
 
-    `records`: `run_id`, `running` and `RECORD_COLUMNS`, each run's records in time order.
+    `records`: `run_id`, `running` and `RECORD_COLUMNS`, each run's records together and in
+    time order (`run_records` of each activity, concatenated).
     `athletes`: `ATHLETE_SCHEMA` rows for heart-rate zones (defaults for those missing).
     """
     typed = records.select(pl.col(name).cast(dtype) for name, dtype in BATCH_SCHEMA.items())
