@@ -8,7 +8,7 @@ included unless a name says `prev`. Definitions, units and sources: docs/feature
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
@@ -32,73 +32,109 @@ FALLBACK_TRIMP_PER_MIN = 1.5
 """Load of a run without heart rate: an easy run's TRIMP per minute."""
 
 _ATHLETE = "athlete_id"
+EPOCH = date(1970, 1, 1)
+"""Day 0 of polars' dates."""
 
 
 def athlete_days(runs: pl.DataFrame, until: date | None = None) -> pl.DataFrame:
     """The athlete-day table of a per-run table (`features.runs.RUN_FEATURE_SCHEMA`)."""
-    dated = runs.filter(pl.col("local_date").is_not_null())
-    last = until or dated["local_date"].max()
-    athletes = _athletes(dated, last)
-    located = dated.join(athletes, on=_ATHLETE).filter(pl.col("local_date") <= last)
-    days = _calendar(athletes, _day_totals(located.with_columns(row=_ROW)), last)
+    last = until or runs["local_date"].max()
+    dated = runs.filter(pl.col("local_date").is_not_null() & (pl.col("local_date") <= last))
+    calendar, rows = _calendar(dated, last)
+    days = calendar.with_columns(**_day_totals(dated, rows, calendar.height)).with_columns(
+        _real_days()
+    )
     days = days.with_columns(_windows()).with_columns(_ratios())
     days = days.select(pl.col(name).cast(dtype) for name, dtype in DAY_SCHEMA.items())
     return days.filter(pl.col("history_days").is_not_null())  # the padding goes
+
+
+def _calendar(runs: pl.DataFrame, last: date) -> tuple[pl.DataFrame, np.ndarray]:
+    """Every athlete's days end to end (sorted by athlete, then day), and each run's row.
+
+    Each athlete's days start with PAD_DAYS empty rows (`history_days` null): windows can then
+    run over the whole column at once and never reach into the previous athlete, as nulls
+    count as missing and no window is longer than the padding. Rows are found by arithmetic on
+    day numbers and runs placed by position: grouping, joining and exploding dates on a
+    million rows took most of the table's time.
+    """
+    ids = runs[_ATHLETE].unique().sort()
+    athlete = ids.search_sorted(runs[_ATHLETE]).to_numpy()
+    day = runs["local_date"].to_physical().to_numpy().astype(np.int64)
+    first = np.full(len(ids), np.iinfo(np.int64).max)
+    np.minimum.at(first, athlete, day)
+    lengths = (last - EPOCH).days - first + 1 + PAD_DAYS
+    offset = np.cumsum(lengths) - lengths
+    owner = np.repeat(np.arange(len(ids)), lengths)
+    index = np.arange(int(lengths.sum())) - offset[owner] - PAD_DAYS  # 0 on the first day
+    calendar = pl.DataFrame(
+        {
+            _ATHLETE: ids.gather(owner),
+            "local_date": pl.Series(first[owner] + index).cast(pl.Int32).cast(pl.Date),
+            "history_days": pl.Series(
+                np.where(index >= 0, index + 1.0, np.nan), nan_to_null=True
+            ).cast(pl.Int32),
+        }
+    )
+    return calendar, offset[athlete] + PAD_DAYS + day - first[athlete]
 
 
 _WEIGHTED = ("cadence_at_ref_spm", "cadence_drift_spm", "gct_balance_left_pct", "gct_si_drift_pct")
 """Gait measures averaged over the day's runs, weighted by distance."""
 
 
-def _athletes(runs: pl.DataFrame, last: date) -> pl.DataFrame:
-    """Per athlete (sorted): first day, and where their rows start in the padded calendar."""
-    return (
-        runs.group_by(_ATHLETE)
-        .agg(first=pl.col("local_date").min())
-        .filter(pl.col("first") <= last)
-        .sort(_ATHLETE)
-        .with_columns(rows=(pl.lit(last) - pl.col("first")).dt.total_days() + 1 + PAD_DAYS)
-        .with_columns(offset=pl.col("rows").cum_sum() - pl.col("rows"))
-    )
+def _day_totals(runs: pl.DataFrame, rows: np.ndarray, height: int) -> dict[str, pl.Series]:
+    """Per calendar row, the sums of its activities (null where a row has none).
+
+    `np.bincount` adds each run's values into its row in one pass, with no sorting or grouping.
+    """
+    has_data = np.bincount(rows, minlength=height) > 0
+
+    def column(name: str) -> np.ndarray:
+        return runs[name].cast(pl.Float64).to_numpy()
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(rows, weights=np.nan_to_num(values), minlength=height)
+
+    running = runs["is_running"].fill_null(value=False).to_numpy()
+    distance = np.where(running, np.nan_to_num(column("distance_km")), 0.0)
+    trimp, running_s = column("trimp"), column("running_s")
+    load = np.where(np.isnan(trimp), running_s / 60 * FALLBACK_TRIMP_PER_MIN, trimp)
+    per_row = {
+        "runs": total(running),
+        "distance_km": total(distance),
+        "duration_min": total(running_s) / 60,
+        "load": total(np.where(running, load, 0.0)),
+        "cross_training_min": total(column("cross_training_s")) / 60,
+        **{c: total(np.where(running, column(c), 0.0)) for c in _RUN_SUMS},
+        "treadmill": total(column("treadmill")),
+    }
+    longest = np.full(height, np.nan)
+    np.fmax.at(longest, rows, np.where(running, distance, np.nan))
+    per_row["longest_run_km"] = longest
+    for c in _WEIGHTED:
+        value = column(c)
+        weight = total(np.where(np.isnan(value), 0.0, distance))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_row[c] = np.where(weight > 0, total(value * distance) / weight, np.nan)
+    return {
+        name: pl.Series(name, np.where(has_data, values, np.nan), nan_to_null=True)
+        for name, values in per_row.items()
+    }
 
 
-_ROW = pl.col("offset") + (pl.col("local_date") - pl.col("first")).dt.total_days() + PAD_DAYS
-"""A day's row in the padded calendar."""
+_RUN_SUMS = ("high_intensity_km", "downhill_km", "ascent_m")
 
 
-def _day_totals(runs: pl.DataFrame) -> pl.DataFrame:
-    """One row per calendar row with activities. Measures are masked to running first and
-    summed plainly after: filters inside a group-by cost several times more."""
-    running = pl.col("is_running")
-    load = pl.coalesce("trimp", pl.col("running_s") / 60 * FALLBACK_TRIMP_PER_MIN)
-    weight = pl.col("distance_km")
-    masked = runs.select(
-        "row",
-        "running_s",
-        "cross_training_s",
-        "treadmill",
-        running.cast(pl.Int32).alias("runs"),
-        *(
-            pl.when(running).then(pl.col(c)).alias(c)
-            for c in ("distance_km", "high_intensity_km", "downhill_km", "ascent_m")
-        ),
-        pl.when(running).then(load).alias("load"),
-        *(pl.col(c).mul(weight).alias(f"{c}__w") for c in _WEIGHTED),
-        *(pl.when(pl.col(c).is_not_null()).then(weight).alias(f"{c}__d") for c in _WEIGHTED),
-    )
-    return (
-        masked.group_by("row")
-        .agg(
-            pl.col("runs").sum(),
-            pl.col("distance_km", "load", "high_intensity_km", "downhill_km", "ascent_m").sum(),
-            (pl.col("running_s").sum() / 60).alias("duration_min"),
-            pl.col("distance_km").max().alias("longest_run_km"),
-            (pl.col("cross_training_s").sum() / 60).alias("cross_training_min"),
-            pl.col("treadmill").any(),
-            *(pl.col(f"{c}__w", f"{c}__d").sum() for c in _WEIGHTED),
-        )
-        .with_columns(_ratio(pl.col(f"{c}__w"), pl.col(f"{c}__d")).alias(c) for c in _WEIGHTED)
-    )
+def _real_days() -> list[pl.Expr]:
+    """Days (not padding) without activities are zeros, `has_data` false; padding stays null."""
+    real = pl.col("history_days").is_not_null()
+    return [
+        pl.when(real).then(pl.col("runs").is_not_null()).alias("has_data"),
+        pl.when(real).then(pl.col("runs").fill_null(0)).cast(pl.Int32).alias("runs"),
+        (pl.col("treadmill") > 0).fill_null(value=False).alias("treadmill"),
+        *(pl.when(real).then(pl.col(c).fill_null(0.0)).alias(c) for c in _SUMS),
+    ]
 
 
 _SUMS = (
@@ -110,47 +146,6 @@ _SUMS = (
     "downhill_km",
     "ascent_m",
 )
-
-
-def _calendar(athletes: pl.DataFrame, totals: pl.DataFrame, last: date) -> pl.DataFrame:
-    """Every day from each athlete's first activity to `last`, the day totals in place.
-
-    Each athlete's days are preceded by PAD_DAYS empty (null) rows: windows can then run over
-    the whole column at once and never reach into the previous athlete (nulls count as
-    missing, and no window is longer than the padding). Totals are put in their rows by
-    position, not joined: a join on a million rows cost most of the table's time.
-    """
-    calendar = athletes.select(
-        _ATHLETE,
-        "first",
-        pl.date_ranges(pl.col("first") - timedelta(days=PAD_DAYS), pl.lit(last)).alias(
-            "local_date"
-        ),
-    ).explode("local_date")
-    rows = totals["row"].to_numpy()
-    placed = {name: _placed(totals[name], rows, calendar.height) for name in totals.columns[1:]}
-    real = pl.col("local_date") >= pl.col("first")
-    return calendar.with_columns(**placed).with_columns(
-        pl.when(real)
-        .then((pl.col("local_date") - pl.col("first")).dt.total_days() + 1)
-        .cast(pl.Int32)
-        .alias("history_days"),
-        has_data=pl.when(real).then(pl.col("runs").is_not_null()),
-        runs=pl.when(real).then(pl.col("runs").fill_null(0)),
-        treadmill=pl.col("treadmill").fill_null(value=False),
-        **{c: pl.when(real).then(pl.col(c).fill_null(0.0)) for c in _SUMS},
-    )
-
-
-def _placed(values: pl.Series, rows: np.ndarray, height: int) -> pl.Series:
-    """`values` at `rows` of a column of `height` nulls."""
-    if values.dtype == pl.Boolean:
-        flags = np.zeros(height, dtype=bool)
-        flags[rows] = values.fill_null(value=False).to_numpy()
-        return pl.Series(values.name, flags)
-    column = np.full(height, np.nan)
-    column[rows] = values.cast(pl.Float64).to_numpy()
-    return pl.Series(values.name, column, nan_to_null=True).cast(values.dtype)
 
 
 def _sum(column: str, days: int) -> pl.Expr:

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.runs import PRIOR_CADENCE_SPM, PRIOR_SLOPE_SPM_PER_MPS, REFERENCE_SPEED_MPS
+from features.run_measures import (
+    PRIOR_CADENCE_SPM,
+    PRIOR_SLOPE_SPM_PER_MPS,
+    REFERENCE_SPEED_MPS,
+)
 from simulator.athletes import Athlete
 from simulator.track import Track
 from simulator.training import PlannedRun
