@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 REFERENCE_SPEED_MPS = 3.0
-"""Cadence is compared at one fixed speed (the prior's pivot, 5:33 min/km), so that runs of one
-athlete stay comparable without depending on each other; the athlete's own baseline enters in
-the athlete-day features."""
+"""The prior's pivot (5:33 min/km): the reference speed of an athlete whose roster gives none.
+A reference speed is the athlete's, fixed, not fitted from their runs: so that each run's
+features never depend on the athlete's other runs."""
 PRIOR_CADENCE_SPM = 165.0
 PRIOR_SLOPE_SPM_PER_MPS = 7.0
 """Population cadence-speed relation, 165 + 7·(v - 3 m/s) steps/min (van Oeveren 2017)."""
@@ -87,13 +87,14 @@ def _lagged(values: np.ndarray, same: np.ndarray, n: int) -> np.ndarray:
 
 
 def run_measures(
-    columns: dict[str, np.ndarray], heart_rate: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray], athlete: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
     """Every per-run measure, one value per run in order of appearance.
 
     `columns`: `run` (a number that changes between runs), `running`, `moving` (booleans),
-    `session` and the contract's measures (float, NaN for missing). `heart_rate`: per run,
-    `hr_max`, `hr_rest` and the TRIMP coefficients `trimp_a`, `trimp_b`.
+    `session` and the contract's measures (float, NaN for missing). `athlete`: per run, the
+    athlete's `hr_max`, `hr_rest`, TRIMP coefficients `trimp_a`, `trimp_b` and
+    `reference_speed`.
     """
     runs = _ByRun(columns["run"])
     c = columns
@@ -117,7 +118,7 @@ def run_measures(
         span = _lagged(c["distance_m"], same[GRADE_SPAN_RECORDS], GRADE_SPAN_RECORDS)
         grade = _lagged(c["altitude_m"], same[GRADE_SPAN_RECORDS], GRADE_SPAN_RECORDS) / span
         downhill = (grade <= DOWNHILL_GRADE) & (span > 0)
-        limits = {k: runs.spread(v) for k, v in heart_rate.items()}
+        limits = {k: runs.spread(v) for k, v in athlete.items()}
         hrr = (c["heart_rate_bpm"] - limits["hr_rest"]) / (limits["hr_max"] - limits["hr_rest"])
     hrr = np.clip(hrr, 0.0, 1.0)
     step_s = np.nan_to_num(np.clip(_lagged(c["elapsed_s"], same[1], 1), 0, MAX_STEP_S))
@@ -135,7 +136,9 @@ def run_measures(
     slope = (covariance + SLOPE_PRIOR_VARIANCE * PRIOR_SLOPE_SPM_PER_MPS) / (
         variance + SLOPE_PRIOR_VARIANCE
     )
-    at_reference = cadence_seg + slope * (REFERENCE_SPEED_MPS - speed_seg)
+    reference = athlete["reference_speed"]
+    at_reference = cadence_seg + slope * (reference - speed_seg)
+    prior = PRIOR_CADENCE_SPM + PRIOR_SLOPE_SPM_PER_MPS * (reference - REFERENCE_SPEED_MPS)
     balance = runs.mean(c["gct_balance_left_pct"], moving_run)
     return {
         "distance_km": runs.total(step_m, running) / 1000,
@@ -144,7 +147,7 @@ def run_measures(
         "cadence_sd_spm": runs.std(cadence, segment),
         "cadence_slope_spm_per_mps": slope,
         "cadence_at_ref_spm": at_reference,
-        "cadence_prior_residual_spm": at_reference - PRIOR_CADENCE_SPM,
+        "cadence_prior_residual_spm": at_reference - prior,
         **_drifts(runs, c, segment, slope, speed_seg),
         "gct_balance_left_pct": balance,
         "gct_si_pct": 4 * balance - 200,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from features.fit import RECORD_SCHEMA, Activity
-from features.run_measures import run_measures
+from features.run_measures import REFERENCE_SPEED_MPS, run_measures
 
 HR_MAX_DEFAULT_BPM = 190.0
 HR_REST_DEFAULT_BPM = 60.0
@@ -39,8 +39,9 @@ ATHLETE_SCHEMA: dict[str, pl.DataType] = {
     "birth_year": pl.Int32(),
     "hr_max_bpm": pl.Float64(),
     "hr_rest_bpm": pl.Float64(),
+    "reference_speed_mps": pl.Float64(),
 }
-"""The roster columns per-run features use; any may be null (then estimated)."""
+"""The roster columns per-run features use; any may be null (then estimated or defaulted)."""
 
 
 def run_id(athlete_id: str, activity: Activity) -> str:
@@ -122,7 +123,7 @@ def run_features(
     `athletes`: `ATHLETE_SCHEMA` rows for heart-rate zones (defaults for those missing).
     """
     typed = records.select(pl.col(name).cast(dtype) for name, dtype in BATCH_SCHEMA.items())
-    features = _measured(typed, _heart_rate_profile(runs, athletes))
+    features = _measured(typed, _athlete_profile(runs, athletes))
     return (
         runs.join(features, on="run_id", how="left", maintain_order="left")
         .with_columns(
@@ -135,8 +136,9 @@ def run_features(
     )
 
 
-def _heart_rate_profile(runs: pl.DataFrame, athletes: pl.DataFrame | None) -> pl.DataFrame:
-    """Per run: max and rest HR (roster, else Tanaka's 208 - 0.7·age, else defaults), TRIMP a, b."""
+def _athlete_profile(runs: pl.DataFrame, athletes: pl.DataFrame | None) -> pl.DataFrame:
+    """Per run: max and rest HR (roster, else Tanaka's 208 - 0.7·age, else defaults), TRIMP a
+    and b by sex, and the reference speed for cadence (roster, else the prior's 3 m/s)."""
     roster = pl.DataFrame(schema=ATHLETE_SCHEMA) if athletes is None else athletes
     roster = roster.select(
         pl.col(name).cast(dtype) if name in roster.columns else pl.lit(None, dtype).alias(name)
@@ -153,6 +155,7 @@ def _heart_rate_profile(runs: pl.DataFrame, athletes: pl.DataFrame | None) -> pl
             hr_rest=pl.col("hr_rest_bpm").fill_null(HR_REST_DEFAULT_BPM),
             trimp_a=_by_sex(sex, 0),
             trimp_b=_by_sex(sex, 1),
+            reference_speed=pl.col("reference_speed_mps").fill_null(REFERENCE_SPEED_MPS),
         )
     )
 
@@ -167,13 +170,13 @@ def _by_sex(sex: pl.Expr, i: int) -> pl.Expr:
     )
 
 
-def _measured(records: pl.DataFrame, heart_rate: pl.DataFrame) -> pl.DataFrame:
+def _measured(records: pl.DataFrame, profile: pl.DataFrame) -> pl.DataFrame:
     """`run_id` and the measures of each run of the records, in order of appearance."""
     if records.is_empty():
         measured = (*FEATURE_COLUMNS, "has_running_dynamics")
         return pl.DataFrame(schema={n: RUN_FEATURE_SCHEMA[n] for n in ("run_id", *measured)})
     ids = records["run_id"].rle().struct.field("value").rename("run_id")
-    per_run = ids.to_frame().join(heart_rate, on="run_id", how="left", maintain_order="left")
+    per_run = ids.to_frame().join(profile, on="run_id", how="left", maintain_order="left")
     columns = {
         "run": records["run_id"].rle_id().to_numpy(),
         "running": records["running"].fill_null(value=False).to_numpy(),
@@ -181,8 +184,8 @@ def _measured(records: pl.DataFrame, heart_rate: pl.DataFrame) -> pl.DataFrame:
         "session": records["session"].to_numpy(),
         **{name: records[name].to_numpy() for name in RECORD_COLUMNS if name not in _FLAGS},
     }
-    limits = {name: per_run[name].to_numpy() for name in heart_rate.columns if name != "run_id"}
-    measures = run_measures(columns, limits)
+    athlete = {name: per_run[name].to_numpy() for name in profile.columns if name != "run_id"}
+    measures = run_measures(columns, athlete)
     return pl.DataFrame(
         [ids, *(pl.Series(name, values, nan_to_null=True) for name, values in measures.items())]
     )

@@ -73,6 +73,11 @@ class Athlete:
         return Device(product=self.product, serial_number=self.serial_number)
 
     @property
+    def reference_speed_mps(self) -> float:
+        """The speed a coach would compare cadence at: the athlete's easy pace, to 0.1 m/s."""
+        return round(self.easy_speed_mps, 1)
+
+    @property
     def device_name(self) -> str:
         return f"garmin/{product_name(1, self.product)}"
 
@@ -88,8 +93,9 @@ ROSTER_SCHEMA: dict[str, pl.DataType] = {
     "device": pl.String(),
     "hr_max_bpm": pl.Float64(),
     "hr_rest_bpm": pl.Float64(),
+    "reference_speed_mps": pl.Float64(),
 }
-"""roster.csv: what a coach knows about each athlete."""
+"""roster.csv: what a coach knows about each athlete (the reference speed: their easy pace)."""
 
 
 def draw_athlete(rng: np.random.Generator, index: int, squad: int, today: date) -> Athlete:
@@ -140,7 +146,11 @@ def draw_athlete(rng: np.random.Generator, index: int, squad: int, today: date) 
 
 def roster_frame(athletes: list[Athlete]) -> pl.DataFrame:
     rows = [
-        {**{k: v for k, v in asdict(a).items() if k in ROSTER_SCHEMA}, "device": a.device_name}
+        {
+            **{k: v for k, v in asdict(a).items() if k in ROSTER_SCHEMA},
+            "device": a.device_name,
+            "reference_speed_mps": a.reference_speed_mps,
+        }
         for a in athletes
     ]
     return pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row")

@@ -140,8 +140,12 @@ def season_tracks(
     runs: Sequence[PlannedRun],
     rng: np.random.Generator,
     recording: str = "smart",
+    *,
+    positions: bool = True,
 ) -> SeasonTracks:
-    """The records of every planned run of a season."""
+    """The records of every planned run of a season (GPS positions only if asked: they have a
+    random stream of their own, so leaving them out changes nothing else)."""
+    gps = rng.spawn(1)[0]
     if not runs:
         nothing = np.empty(0)
         return SeasonTracks(Track(nothing, nothing, nothing), np.zeros(1, dtype=np.int64), [])
@@ -195,7 +199,12 @@ def season_tracks(
         heart_rate_bpm=np.round(hr + _normal(rng, 1.5, len(t))),
         cadence_spm=cadence,
         altitude_m=altitude * outdoor,
-        **{k: c * outdoor for k, c in _positions(rng, athlete, seg, distance, clock).items()},
+        **{
+            k: c * outdoor
+            for k, c in (
+                _positions(gps, athlete, seg, distance, clock) if positions else {}
+            ).items()
+        },
         **(
             _dynamics(
                 rng, athlete, seg.spread([r.balance_shift_pct for r in runs]), speed, cadence, hours

@@ -96,7 +96,9 @@ def _athlete(config: Config, index: int) -> Athlete:
     return draw_athlete(rng, number, squad, config.start)
 
 
-def _season(config: Config, index: int) -> tuple[AthleteSeason, Iterator[RecordedActivity]]:
+def _season(
+    config: Config, index: int, *, positions: bool
+) -> tuple[AthleteSeason, Iterator[RecordedActivity]]:
     athlete = _athlete(config, index)
     season = simulate_season(
         athlete,
@@ -105,16 +107,17 @@ def _season(config: Config, index: int) -> tuple[AthleteSeason, Iterator[Recorde
         config.weeks,
         config.hazard_scale,
     )
-    return season, _activities(season, np.random.default_rng([config.seed, index, 2]), config)
+    rng = np.random.default_rng([config.seed, index, 2])
+    return season, _activities(season, rng, config, positions=positions)
 
 
 def _activities(
-    season: AthleteSeason, rng: np.random.Generator, config: Config
+    season: AthleteSeason, rng: np.random.Generator, config: Config, *, positions: bool
 ) -> Iterator[RecordedActivity]:
     """The recorded runs and rides of a season, in time order, with their records."""
     athlete = season.athlete
     zone = ZoneInfo(athlete.timezone)
-    tracks = season_tracks(athlete, season.runs, rng, config.recording)
+    tracks = season_tracks(athlete, season.runs, rng, config.recording, positions=positions)
     events: list[tuple[int, float, Leg, list[tuple[int, int]]]] = [
         (r.day, r.local_hour, Leg("running", tracks.session(i), r.sub_sport), tracks.pauses[i])
         for i, r in enumerate(season.runs)
@@ -260,7 +263,7 @@ def simulate_chunk(config: Config, indices: range, out: Path | None) -> ChunkRes
     """Simulate athletes `indices`; write their FIT files under `out`, else summarise them."""
     truths, injuries, activities, files = [], [], [], 0
     for index in indices:
-        season, recorded = _season(config, index)
+        season, recorded = _season(config, index, positions=out is not None)
         truths.append(_truth(season))
         injuries += _injuries(season)
         for activity in recorded:

@@ -8,6 +8,7 @@ rounding to FIT's raw integers serves both outputs of the simulator: the FIT fil
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -65,17 +66,17 @@ def raw_record_columns(track: Track) -> dict[str, np.ndarray]:
     """The raw FIT integers of every record field, by profile name (NaN: invalid/absent)."""
     missing = np.full(len(track), np.nan)
 
-    def column(name: str) -> np.ndarray:
+    def raw_of(name: str, to_raw: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         value = getattr(track, name)
-        return missing if value is None else np.asarray(value, dtype=np.float64)
+        return missing if value is None else to_raw(np.asarray(value, dtype=np.float64))
 
-    raw = {field: RECORD.field(field).to_raw(column(name)) for field, name in RAW_FIELDS}
-    strides = column("cadence_spm") / 2
+    raw = {field: raw_of(name, RECORD.field(field).to_raw) for field, name in RAW_FIELDS}
+    strides = raw_of("cadence_spm", lambda spm: spm / 2)
     raw["cadence"] = np.floor(strides)
     raw["fractional_cadence"] = RECORD.field("fractional_cadence").to_raw(strides - raw["cadence"])
     for field, name in (("position_lat", "latitude_deg"), ("position_long", "longitude_deg")):
-        raw[field] = np.round(column(name) / SEMICIRCLES_TO_DEGREES)
-    raw["power"] = np.round(column("power_w"))
+        raw[field] = raw_of(name, lambda degrees: np.round(degrees / SEMICIRCLES_TO_DEGREES))
+    raw["power"] = raw_of("power_w", np.round)
     return raw
 
 

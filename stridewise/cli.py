@@ -140,7 +140,10 @@ def features(
     ] = None,
     roster: Annotated[
         Path | None,
-        typer.Option(help="roster.csv: sex, birth year, max and rest HR for heart-rate load."),
+        typer.Option(
+            help="roster.csv: sex, birth year, max and rest HR (heart-rate load),"
+            " reference speed (cadence)."
+        ),
     ] = None,
     until: Annotated[
         datetime | None,

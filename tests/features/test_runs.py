@@ -77,6 +77,11 @@ def test_cadence_at_reference_speed_from_a_shrunk_fit() -> None:
     assert f["cadence_prior_residual_spm"] == pytest.approx(-5.0)
     assert f["cadence_sd_spm"] == pytest.approx(math.sqrt(16 * 4 / 15))
     assert f["cadence_drift_spm"] == pytest.approx(0.0)  # 15 min of segment (300-1200 s)
+    roster = pl.DataFrame({"athlete_id": ["a"], "reference_speed_mps": [3.2]})
+    frame = records(elapsed_s=elapsed, speed_mps=speed, cadence_spm=cadence, moving=moving)
+    own = features(frame, roster)
+    assert own["cadence_at_ref_spm"] == pytest.approx(160 + 0.75 / 0.09 * 0.2)
+    assert own["cadence_prior_residual_spm"] == pytest.approx(160 + 0.75 / 0.09 * 0.2 - 166.4)
     shorter = records(elapsed_s=elapsed[:-3], speed_mps=speed[:-3], cadence_spm=cadence[:-3])
     assert features(shorter)["cadence_drift_spm"] is None  # 300-1140 s: under 15 min
 
