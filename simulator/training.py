@@ -33,6 +33,8 @@ Session = tuple[str, float, float]
 
 BLOCK = (1.0, 1.07, 1.14, 0.78)
 """Base, build, build, cut-back: weekly volume factors of a four-week block."""
+TAPER = 0.7
+"""A race week's easy runs, as a share of the usual."""
 QUALITY_KINDS = ("intervals", "tempo", "hills")
 SEVERITY = (("mild", 0.55, (3, 10)), ("moderate", 0.33, (14, 35)), ("severe", 0.12, (42, 90)))
 """Share of injuries and days lost by severity."""
@@ -193,15 +195,16 @@ def _plan_week(
         return {}
     weekdays = _run_weekdays(athlete)
     long_km = volume * athlete.long_run_share
-    if rng.random() < 0.05:
-        long_km *= rng.uniform(1.4, 2.2)  # a long-run jump
-    kind = "long"
-    if rng.random() < 0.03:
-        kind, long_km = "race", float(rng.choice([10.0, 21.1, 42.2 if volume > 50 else 21.1]))
     easy_km = max(3.0, (volume - long_km) / max(1, len(weekdays) - 1))
+    kind, quality = "long", athlete.quality_per_week
+    if rng.random() < 0.03:  # a race week is a taper: shorter easy runs, no quality sessions
+        kind, long_km = "race", float(rng.choice([10.0, 21.1, 42.2 if volume > 50 else 21.1]))
+        easy_km, quality = max(3.0, TAPER * easy_km), 0
+    elif rng.random() < 0.05:
+        long_km *= rng.uniform(1.4, 2.2)  # a long-run jump
     plan = {weekdays[0]: [(kind, round(long_km, 2), 0.0)]}
     for i, weekday in enumerate(weekdays[1:]):
-        session = str(rng.choice(QUALITY_KINDS)) if i < athlete.quality_per_week else "easy"
+        session = str(rng.choice(QUALITY_KINDS)) if i < quality else "easy"
         plan[weekday] = [(session, round(max(3.0, easy_km * rng.normal(1.0, 0.1)), 2), 0.0)]
     if volume > 1.4 * athlete.weekly_km:  # camp: doubles on the easy days
         for weekday in weekdays[1 + athlete.quality_per_week :]:
