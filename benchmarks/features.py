@@ -115,8 +115,9 @@ def main() -> None:
     activity = read_activity(data)
     row = run_row("a", activity)
     records, meta = run_records(row["run_id"], activity), runs_frame([row])
-    run_features(records, meta)  # warm-up: polars compiles nothing, but caches do fill
-    repeats = max(20, args.repeats)
+    for _ in range(5):  # warm-up: first calls fill caches and page in memory
+        run_features(records, meta)
+    repeats = max(50, args.repeats)
     features = median_seconds(lambda: run_features(records, meta), repeats)
     decode = median_seconds(lambda: read_activity(data), repeats)
     print(f"\none run, 1 h at 1 Hz ({activity.records.height:,} records), median of {repeats}")
