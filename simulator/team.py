@@ -34,7 +34,7 @@ DEFAULT_START = date(2026, 6, 1)
 OUTPUTS = ("inbox", "runs.parquet", "roster.csv", "injuries.csv", "truth.parquet")
 """Everything `simulate` writes in its folder (and replaces, when asked to)."""
 CHUNK = 5
-"""Athletes per unit of work in summary-only mode."""
+"""Athletes per unit of work (one task for a worker process)."""
 
 INJURY_SCHEMA: dict[str, pl.DataType] = {
     "athlete_id": pl.String(),

@@ -113,13 +113,24 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _write(table: Any, path: Path) -> None:
+    """Write a parquet table; a path that cannot be written is a one-line error."""
+    try:
+        table.write_parquet(path)
+    except OSError as error:
+        _fail(f"{path}: cannot write: {error.strerror or error}")
+
+
 def _output_file(path: Path, suffix: str = ".parquet") -> Path:
     """Check a path the user wants written: a file, with the right suffix, folder created."""
     if path.is_dir():
         _fail(f"{path} is a folder; give a file name ending in {suffix}")
     if path.suffix != suffix:
         _fail(f"{path}: the file name must end in {suffix}")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"{path.parent}: cannot create the folder: {error.strerror or error}")
     return path
 
 
@@ -186,9 +197,9 @@ def features(
         _fail("none of the files could be read")
     runs = run_features(batch.records, batch.runs, athletes)
     days = athlete_days(runs, until.date() if until else None)
-    days.write_parquet(out)
+    _write(days, out)
     if runs_out:
-        runs.write_parquet(runs_out)
+        _write(runs, runs_out)
     typer.echo(
         f"{len(files)} files: {runs.height} activities ({runs['is_running'].sum()} runs),"
         f" {len(batch.failures)} failed; {days.height} athlete-days"
@@ -245,6 +256,10 @@ def simulate(
         _fail(f"--start {start:%Y-%m-%d} is a {start:%A}; weeks start on a Monday")
     if out.exists() and not out.is_dir():
         _fail(f"--out {out} is a file; give a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        _fail(f"{out}: cannot create the folder: {error.strerror or error}")
     existing = [out / name for name in OUTPUTS if (out / name).exists()]
     if existing and not force:
         _fail(f"{out} already holds a simulation ({existing[0].name}); add --force to replace it")

@@ -89,6 +89,10 @@ def test_a_bad_roster_is_one_clear_line(tmp_path: Path, roster_text: str, messag
     assert done.stderr.strip() == f"error: {roster}: {message}"
 
 
-def test_the_output_must_be_a_parquet_file(tmp_path: Path) -> None:
+def test_the_output_must_be_a_parquet_file_we_can_write(tmp_path: Path) -> None:
     done = stridewise("features", INBOX, "--out", tmp_path)
     assert done.returncode == 2 and "is a folder" in done.stderr
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    done = stridewise("features", INBOX, "--out", tmp_path / "notes.txt" / "days.parquet")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip().startswith(f"error: {tmp_path / 'notes.txt'}: cannot create")
