@@ -1,14 +1,16 @@
 """The per-run measures, over the records of many runs at once, in numpy.
 
 Each run's records are contiguous, so every measure is a masked sum, count, minimum or maximum
-per run (`ufunc.reduceat` at the runs' first rows): one pass of array operations whatever the
-number of runs. A one-hour run costs about a millisecond, where a chain of polars queries
-paid a fixed cost per step ten times over. Definitions: docs/features.md.
+per run (`features.segments`): one pass of array operations whatever the number of runs. A
+one-hour run costs about a millisecond, where a chain of polars queries paid a fixed cost per
+step ten times over. Definitions: docs/features.md.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from features.segments import Segments
 
 REFERENCE_SPEED_MPS = 3.0
 """The prior's pivot (5:33 min/km): the reference speed of an athlete whose roster gives none.
@@ -41,44 +43,6 @@ MOVING_MEANS = (
 """Measures averaged over the moving running records."""
 
 
-class _ByRun:
-    """Reductions per run over rows where runs are contiguous (`first`: each run's first row)."""
-
-    def __init__(self, run: np.ndarray) -> None:
-        self.first = np.flatnonzero(np.diff(run, prepend=-1))
-        self.owner = np.cumsum(np.diff(run, prepend=run[0]) != 0) if len(run) else run
-
-    def spread(self, per_run: np.ndarray) -> np.ndarray:
-        return per_run[self.owner]
-
-    def total(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Sum per run of the values where `where` holds (missing values skipped; none: 0)."""
-        return np.add.reduceat(np.where(where & ~np.isnan(values), values, 0.0), self.first)
-
-    def count(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        return np.add.reduceat((where & ~np.isnan(values)).astype(np.int64), self.first)
-
-    def mean(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return self.total(values, where) / self.count(values, where)
-
-    def std(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """Sample standard deviation (n - 1) per run; NaN under two values."""
-        n = self.count(values, where)
-        deviation = values - self.spread(self.mean(values, where))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(n > 1, np.sqrt(self.total(deviation**2, where) / (n - 1)), np.nan)
-
-    def lowest(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        return np.fmin.reduceat(np.where(where, values, np.nan), self.first)
-
-    def highest(self, values: np.ndarray, where: np.ndarray) -> np.ndarray:
-        return np.fmax.reduceat(np.where(where, values, np.nan), self.first)
-
-    def any(self, where: np.ndarray) -> np.ndarray:
-        return np.logical_or.reduceat(where, self.first)
-
-
 def _lagged(values: np.ndarray, same: np.ndarray, n: int) -> np.ndarray:
     """values[k] - values[k - n] where record k - n is of the same run and session, else NaN."""
     out = np.full(len(values), np.nan)
@@ -96,7 +60,7 @@ def run_measures(
     athlete's `hr_max`, `hr_rest`, TRIMP coefficients `trimp_a`, `trimp_b` and
     `reference_speed`.
     """
-    runs = _ByRun(columns["run"])
+    runs = Segments.of_labels(columns["run"])
     c = columns
     same = {
         n: np.concatenate(
@@ -163,7 +127,7 @@ def run_measures(
 
 
 def _drifts(
-    runs: _ByRun,
+    runs: Segments,
     c: dict[str, np.ndarray],
     segment: np.ndarray,
     slope: np.ndarray,

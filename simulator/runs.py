@@ -19,6 +19,7 @@ from features.run_measures import (
     PRIOR_SLOPE_SPM_PER_MPS,
     REFERENCE_SPEED_MPS,
 )
+from features.segments import Segments
 from simulator.athletes import Athlete
 from simulator.track import Track
 from simulator.training import PlannedRun
@@ -85,54 +86,20 @@ def _profile(pieces: list[tuple[float, float]], metres: float) -> tuple[np.ndarr
 
 def _record_times(
     rng: np.random.Generator, durations: np.ndarray, recording: str
-) -> tuple[np.ndarray, _Segments]:
+) -> tuple[np.ndarray, Segments]:
     """Moving seconds at which the watch writes records: each session's start, every few
     seconds, its end; all sessions end to end."""
     low, high = RECORDING_STEPS[recording]
-    draws = _Segments(durations // low + 1)
+    draws = Segments(durations // low + 1)
     every = draws.cumsum(rng.integers(low, high, int(draws.starts[-1])))
     keep = every < draws.spread(durations)  # a prefix of each session's draws
     inside = np.flatnonzero(keep)
-    seg = _Segments(np.add.reduceat(keep.astype(np.int64), draws.first) + 2)
+    seg = Segments(np.add.reduceat(keep.astype(np.int64), draws.first) + 2)
     t = np.empty(int(seg.starts[-1]))
     t[seg.first], t[seg.last] = 0.0, durations
     owner = draws.owner[inside]
     t[seg.first[owner] + 1 + inside - draws.first[owner]] = every[inside]
     return t, seg
-
-
-class _Segments:
-    """Helpers over sessions laid end to end (`owner`: the session of each row)."""
-
-    def __init__(self, lengths: np.ndarray) -> None:
-        self.starts = np.concatenate([[0], np.cumsum(lengths)])
-        self.first = self.starts[:-1]
-        self.last = self.starts[1:] - 1
-        self.owner = np.repeat(np.arange(len(lengths)), lengths)
-
-    def spread(self, per_session: np.ndarray) -> np.ndarray:
-        return np.asarray(per_session)[self.owner]
-
-    def cumsum(self, x: np.ndarray) -> np.ndarray:
-        """Cumulative sum restarting with each session."""
-        total = np.cumsum(x)
-        return total - self.spread(total[self.first] - x[self.first])
-
-    def sums(self, x: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(x, self.first)
-
-    def steps(self, x: np.ndarray) -> np.ndarray:
-        """x[k] - x[k-1] within a session; a session's first row repeats its second."""
-        step = np.diff(x, prepend=x[0])
-        step[self.first] = step[self.first + 1]
-        return step
-
-    def trailing_mean(self, x: np.ndarray, rows: int) -> np.ndarray:
-        """Mean of the last `rows` rows of the same session."""
-        total = np.concatenate([[0.0], np.cumsum(x)])
-        k = np.arange(len(x))
-        low = np.maximum(k - rows, self.spread(self.first) - 1)
-        return (total[k + 1] - total[low + 1]) / (k - low)
 
 
 def season_tracks(
@@ -170,7 +137,7 @@ def season_tracks(
     altitude = _terrain(rng, seg, x, climb, repeats)
     grade = np.where(indoor, 0.0, seg.steps(altitude) / np.maximum(seg.steps(x), 0.5))
     speed = speed * np.clip(1 - 2.5 * grade, 0.6, 1.25)
-    speed *= seg.spread(np.array([r.km * 1000 for r in runs]) / seg.sums(speed * dt))
+    speed *= seg.spread(np.array([r.km * 1000 for r in runs]) / seg.total(speed * dt))
     distance = seg.cumsum(speed * dt)
     hours = t / 3600
     effort = np.where(walking, 0.35, 0.62 + 1.1 * (speed / v - 1) + 6 * grade + 0.04 * hours)
@@ -224,7 +191,7 @@ def _wander(rng: np.random.Generator, t: np.ndarray, sd: float, every_s: float) 
 
 def _pauses(
     rng: np.random.Generator,
-    seg: _Segments,
+    seg: Segments,
     t: np.ndarray,
     clock: np.ndarray,
     allowed: np.ndarray,
@@ -250,7 +217,7 @@ def _pauses(
 
 def _terrain(
     rng: np.random.Generator,
-    seg: _Segments,
+    seg: Segments,
     x: np.ndarray,
     climb_per_km: np.ndarray,
     repeats: np.ndarray,
@@ -272,7 +239,7 @@ def _terrain(
 def _positions(
     rng: np.random.Generator,
     athlete: Athlete,
-    seg: _Segments,
+    seg: Segments,
     distance: np.ndarray,
     clock: np.ndarray,
 ) -> dict[str, np.ndarray]:
