@@ -13,6 +13,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from features.expressions import ratio
+
 SPIKE_BINS = ("<=10%", "10-30%", "30-100%", ">100%")
 SPIKE_EDGES = (0.10, 0.30, 1.00)
 """Frandsen et al. 2025: the day's longest run vs the longest of the previous 30 days. A run
@@ -217,16 +219,12 @@ def _windows() -> list[pl.Expr]:
     ]
 
 
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator / denominator)
-
-
 def _ratios() -> list[pl.Expr]:
     longest, before = pl.col("longest_run_km"), pl.col("longest_prev_30d_km")
-    spike = _ratio(longest, before) - 1
-    progression = _ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1
+    spike = ratio(longest, before) - 1
+    progression = ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1
     chronic = (pl.col("km_28d") - pl.col("km_7d")) / 21
-    monotony = _ratio(pl.col("load_mean_7d"), pl.col("load_sd_7d"))
+    monotony = ratio(pl.col("load_mean_7d"), pl.col("load_sd_7d"))
     cadence_sd = pl.max_horizontal("cadence_baseline_sd_spm", pl.lit(CADENCE_SD_FLOOR_SPM))
     bin_of = pl.when(longest <= (1 + SPIKE_EDGES[0]) * before).then(pl.lit(SPIKE_BINS[0]))
     for edge, name in zip(SPIKE_EDGES[1:], SPIKE_BINS[1:], strict=False):
@@ -239,8 +237,8 @@ def _ratios() -> list[pl.Expr]:
         .alias("spike_bin"),
         progression.alias("weekly_progression"),
         (progression > PROGRESSION_FLAG).fill_null(value=False).alias("progression_flag"),
-        _ratio(pl.col("km_7d") / 7, chronic).alias("acwr"),
-        _ratio(pl.col("ewma_7d_km"), pl.col("ewma_28d_km")).alias("acwr_ewma"),
+        ratio(pl.col("km_7d") / 7, chronic).alias("acwr"),
+        ratio(pl.col("ewma_7d_km"), pl.col("ewma_28d_km")).alias("acwr_ewma"),
         monotony.alias("monotony"),
         (pl.col("load_7d") * monotony).alias("strain"),
         ((pl.col("ewma_28d_km") - pl.col("ewma_28d_km").shift(7)) * 7).alias(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from features.expressions import ratio
 from features.fit import RECORD_SCHEMA, Activity
 from features.run_measures import REFERENCE_SPEED_MPS, run_measures
 
@@ -131,7 +132,7 @@ def run_features(
             pl.col("has_running_dynamics").fill_null(value=False),
             *_run_flags(),
         )
-        .with_columns(pace_s_per_km=_ratio(pl.col("running_s"), pl.col("distance_km")))
+        .with_columns(pace_s_per_km=ratio(pl.col("running_s"), pl.col("distance_km")))
         .select(pl.col(name).cast(dtype) for name, dtype in RUN_FEATURE_SCHEMA.items())
     )
 
@@ -200,10 +201,6 @@ def _run_flags() -> list[pl.Expr]:
         (pl.col("sub_sport") == "treadmill").fill_null(value=False).alias("treadmill"),
         (pl.col("sub_sport") == "trail").fill_null(value=False).alias("trail"),
     ]
-
-
-def _ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    return pl.when(denominator > 0).then(numerator / denominator)
 
 
 FEATURE_COLUMNS = (
