@@ -13,7 +13,7 @@ from features.fit.activity import Decoder
 from features.runs import BATCH_SCHEMA, run_id, run_records, run_row, runs_frame
 
 
-@dataclass
+@dataclass(frozen=True)
 class RunBatch:
     """Decoded activities as `run_features` wants them, and the files that failed."""
 
@@ -32,23 +32,21 @@ def read_runs(
     on_file: Callable[[Path, Activity | None], None] = lambda path, activity: None,
 ) -> RunBatch:
     """Decode (athlete id, path) pairs; a file that cannot be read is noted with its reason."""
-    batch = RunBatch(runs_frame([]), pl.DataFrame())
-    rows, records, seen = [], [], dict[str, Path]()
+    rows, records, failures, duplicates, seen = [], [], [], [], dict[str, Path]()
     for athlete_id, path in files:
         try:
             activity = read_activity(path, decoder=decoder, check_crc=check_crc)
         except FitDecodeError as error:
-            batch.failures.append((path, error.reason))
+            failures.append((path, error.reason))
             on_file(path, None)
             continue
         key = run_id(athlete_id, activity)
         if key in seen:
-            batch.duplicates.append((path, seen[key]))
+            duplicates.append((path, seen[key]))
         else:
             seen[key] = path
             rows.append(run_row(athlete_id, activity))
             records.append(run_records(key, activity))
         on_file(path, activity)
-    batch.runs = runs_frame(rows)
-    batch.records = pl.concat(records) if records else pl.DataFrame(schema=BATCH_SCHEMA)
-    return batch
+    frame = pl.concat(records) if records else pl.DataFrame(schema=BATCH_SCHEMA)
+    return RunBatch(runs_frame(rows), frame, failures, duplicates)

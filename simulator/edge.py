@@ -27,11 +27,15 @@ DAY = datetime(2026, 11, 18, tzinfo=UTC)
 OFFSET_S = 3600  # Europe/Zurich in November
 
 
+ATHLETE = replace(
+    draw_athlete(np.random.default_rng([SEED, 0]), 0, 0, date(2026, 11, 1)), has_strap=True
+)
+"""The one athlete of every edge file, with a strap: running dynamics in every run."""
+
+
 def _run(kind: str, km: float, sub_sport: str = "generic", seed: int = 0) -> Track:
-    athlete = draw_athlete(np.random.default_rng([SEED, 0]), 0, 0, date(2026, 11, 1))
-    athlete = replace(athlete, has_strap=True)
     run = PlannedRun(0, kind, km, 7.0, sub_sport, True, 0.0, 0.0)
-    tracks = season_tracks(athlete, [run], np.random.default_rng([SEED, 1, seed]))
+    tracks = season_tracks(ATHLETE, [run], np.random.default_rng([SEED, 1, seed]))
     return tracks.session(0)
 
 
@@ -78,13 +82,12 @@ def edge_files() -> Iterator[tuple[str, bytes]]:
         "developer_power.fit",
         encode_activity(_spec(12, [Leg("running", replace(run, power_w=power))], dev_power=True)),
     )
-    athlete = draw_athlete(np.random.default_rng([SEED, 0]), 0, 0, date(2026, 11, 1))
     yield (
         "cycling.fit",
-        encode_activity(_spec(16, [Leg("cycling", ride_track(rng, athlete, 40), "road")])),
+        encode_activity(_spec(16, [Leg("cycling", ride_track(rng, ATHLETE, 40), "road")])),
     )
     brick = _run("easy", 4.0, seed=5)
-    ride = ride_track(rng, athlete, 30)
+    ride = ride_track(rng, ATHLETE, 30)
     ride = replace(ride, t=ride.t + int(brick.t[-1]) + 60)
     yield (
         "multisport_run_bike.fit",
