@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint bench samples clean
+.PHONY: demo test lint bench samples model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed  ## features of the bundled team: per run and per athlete-day
+demo: $(VENV)/.installed  ## features of the bundled team, then one athlete's run scored
 	$(BIN)/stridewise features data_samples/inbox --roster data_samples/roster.csv \
 		--out stridewise-data/athlete_days.parquet --runs stridewise-data/runs.parquet
+	cp data_samples/roster.csv data_samples/injuries.csv stridewise-data/
+	$(BIN)/stridewise score data_samples/inbox/z004/2026-09-27T102002Z.fit --data stridewise-data
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest
@@ -35,11 +37,20 @@ bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 	$(BIN)/python -m benchmarks.inspect_cli
 	$(BIN)/python -m benchmarks.features
 	$(BIN)/python -m benchmarks.simulate
+	$(BIN)/python -m benchmarks.score
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \
 		--out data_samples --force
 	$(BIN)/python -m simulator.edge data_samples/edge
+
+model: $(VENV)/.installed  ## retrain the shipped model (models/default) from its two cohorts
+	$(BIN)/stridewise simulate --athletes 3500 --weeks 52 --seed 2026 --summary-only \
+		--out build/cohort-train --force
+	$(BIN)/stridewise simulate --athletes 2000 --weeks 52 --seed 7 --summary-only \
+		--out build/cohort-held-out --force
+	$(BIN)/stridewise train build/cohort-train --evaluate-on build/cohort-held-out \
+		--out models/default --force
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -7,6 +7,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "fit_corpus"
@@ -30,3 +31,19 @@ def median_seconds(run: Callable[[], object], repeats: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def one_hour_run(start: datetime = datetime(2026, 1, 5, 7, tzinfo=UTC)) -> bytes:
+    """A simulated easy run of one hour, recorded every second, as FIT bytes."""
+    import numpy as np
+
+    from simulator.athletes import draw_athlete
+    from simulator.fitfile import ActivitySpec, Leg, encode_activity
+    from simulator.runs import season_tracks
+    from simulator.training import PlannedRun
+
+    athlete = draw_athlete(np.random.default_rng(1), 0, 0, start.date())
+    km = 3600 * athlete.easy_speed_mps / 1000
+    run = PlannedRun(0, "easy", round(km, 2), 7.0, "generic", True, 0.0, 0.0)
+    track = season_tracks(athlete, [run], np.random.default_rng(2), "1s").session(0)
+    return encode_activity(ActivitySpec(start, [Leg("running", track)]))

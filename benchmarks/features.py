@@ -18,10 +18,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
-from benchmarks.corpus import median_seconds
+from benchmarks.corpus import median_seconds, one_hour_run
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RUNS = RESULTS / "runs_1000x3y.parquet"
@@ -74,22 +73,6 @@ def athlete_day_job() -> dict[str, float]:
         [sys.executable, "-c", _DAYS_JOB, str(RUNS)], check=True, capture_output=True, text=True
     )
     return json.loads(done.stdout)
-
-
-def one_hour_run() -> bytes:
-    from datetime import UTC, datetime
-
-    from simulator.athletes import draw_athlete
-    from simulator.fitfile import ActivitySpec, Leg, encode_activity
-    from simulator.runs import season_tracks
-    from simulator.training import PlannedRun
-
-    athlete = draw_athlete(np.random.default_rng(1), 0, 0, datetime(2026, 1, 1).date())
-    km = 3600 * athlete.easy_speed_mps / 1000
-    run = PlannedRun(0, "easy", round(km, 2), 7.0, "generic", True, 0.0, 0.0)
-    track = season_tracks(athlete, [run], np.random.default_rng(2), "1s").session(0)
-    start = datetime(2026, 1, 5, 7, tzinfo=UTC)
-    return encode_activity(ActivitySpec(start, [Leg("running", track)]))
 
 
 def main() -> None:

@@ -20,6 +20,9 @@ SPIKE_EDGES = (0.10, 0.30, 1.00)
 """Frandsen et al. 2025: the day's longest run vs the longest of the previous 30 days. A run
 is in the first bin whose edge it does not pass: longest <= (1 + edge) x previous longest."""
 SPIKE_BIN = pl.Enum(SPIKE_BINS)
+SPIKE_EFFECT_DAYS = 7
+"""A spike's risk outlasts its day: `spike_ratio_max_7d` keeps the week's highest (the
+simulator's hazard counts the highest spike bin of the day and the six days after)."""
 PROGRESSION_FLAG = 0.30
 """Nielsen et al. 2014: more than 30 % more km than the previous week."""
 LOW_VOLUME_KM_PER_WEEK = 25.0
@@ -93,7 +96,13 @@ def _calendar(runs: pl.DataFrame, last: date) -> tuple[pl.DataFrame, np.ndarray]
     return calendar, offset[athlete] + PAD_DAYS + day - first[athlete]
 
 
-_WEIGHTED = ("cadence_at_ref_spm", "cadence_drift_spm", "gct_balance_left_pct", "gct_si_drift_pct")
+_WEIGHTED = (
+    "cadence_at_ref_spm",
+    "cadence_prior_residual_spm",
+    "cadence_drift_spm",
+    "gct_balance_left_pct",
+    "gct_si_drift_pct",
+)
 """Gait measures averaged over the day's runs, weighted by distance."""
 
 
@@ -225,12 +234,14 @@ def _ratios() -> list[pl.Expr]:
     progression = ratio(pl.col("km_7d"), pl.col("km_prev_7d")) - 1
     chronic = (pl.col("km_28d") - pl.col("km_7d")) / 21
     monotony = ratio(pl.col("load_mean_7d"), pl.col("load_sd_7d"))
+    balance_change = pl.col("gct_balance_left_pct") - pl.col("gct_balance_baseline_pct")
     cadence_sd = pl.max_horizontal("cadence_baseline_sd_spm", pl.lit(CADENCE_SD_FLOOR_SPM))
     bin_of = pl.when(longest <= (1 + SPIKE_EDGES[0]) * before).then(pl.lit(SPIKE_BINS[0]))
     for edge, name in zip(SPIKE_EDGES[1:], SPIKE_BINS[1:], strict=False):
         bin_of = bin_of.when(longest <= (1 + edge) * before).then(pl.lit(name))
     return [
         spike.alias("spike_ratio"),
+        spike.rolling_max(SPIKE_EFFECT_DAYS, min_samples=1).alias("spike_ratio_max_7d"),
         pl.when(spike.is_not_null())
         .then(bin_of.otherwise(pl.lit(SPIKE_BINS[-1])))
         .cast(SPIKE_BIN)
@@ -252,9 +263,13 @@ def _ratios() -> list[pl.Expr]:
         ((pl.col("cadence_at_ref_spm") - pl.col("cadence_baseline_spm")) / cadence_sd).alias(
             "cadence_residual_z"
         ),
-        (pl.col("gct_balance_left_pct") - pl.col("gct_balance_baseline_pct")).alias(
-            "gct_balance_change_pct"
-        ),
+        pl.col("cadence_prior_residual_spm")
+        .rolling_mean(28, min_samples=1)
+        .alias("cadence_prior_residual_28d_spm"),
+        balance_change.alias("gct_balance_change_pct"),
+        balance_change.rolling_mean(7, min_samples=1).alias("gct_balance_change_7d_pct"),
+        ratio(pl.col("high_intensity_km_7d"), pl.col("km_7d")).alias("high_intensity_share_7d"),
+        ratio(pl.col("ascent_m_7d"), pl.col("km_7d")).alias("ascent_m_per_km_7d"),
     ]
 
 
@@ -276,6 +291,7 @@ DAY_SCHEMA: dict[str, pl.DataType] = {
     "longest_prev_30d_km": pl.Float64(),
     "spike_ratio": pl.Float64(),
     "spike_bin": SPIKE_BIN,
+    "spike_ratio_max_7d": pl.Float64(),
     "km_7d": pl.Float64(),
     "km_prev_7d": pl.Float64(),
     "weekly_progression": pl.Float64(),
@@ -300,15 +316,20 @@ DAY_SCHEMA: dict[str, pl.DataType] = {
     "high_intensity_km_7d": pl.Float64(),
     "downhill_km_7d": pl.Float64(),
     "ascent_m_7d": pl.Float64(),
+    "high_intensity_share_7d": pl.Float64(),
+    "ascent_m_per_km_7d": pl.Float64(),
     "cross_training_min_7d": pl.Float64(),
     "cadence_at_ref_spm": pl.Float64(),
     "cadence_baseline_spm": pl.Float64(),
     "cadence_residual_spm": pl.Float64(),
     "cadence_residual_z": pl.Float64(),
+    "cadence_prior_residual_spm": pl.Float64(),
+    "cadence_prior_residual_28d_spm": pl.Float64(),
     "cadence_drift_spm": pl.Float64(),
     "gct_balance_left_pct": pl.Float64(),
     "gct_balance_baseline_pct": pl.Float64(),
     "gct_balance_change_pct": pl.Float64(),
+    "gct_balance_change_7d_pct": pl.Float64(),
     "gct_si_drift_pct": pl.Float64(),
 }
 """The athlete-day table (`stridewise features --out`)."""

@@ -17,8 +17,6 @@ BASE_HAZARD_PER_DAY = 1.6e-4
 
 SPIKE_HR = dict(zip(SPIKE_BINS, (1.0, 1.64, 1.52, 2.28), strict=True))
 """Frandsen et al. 2025 (BJSM, 5,205 runners): single-session spike vs longest run in 30 days."""
-SPIKE_EFFECT_DAYS = 7
-"""A spike raises the hazard on its day and the six days after (the highest bin counts)."""
 PROGRESSION_HR = 1.59
 PROGRESSION_THRESHOLD = 0.30
 """Nielsen et al. 2014 (JOSPT): > 30 % weekly progression, HR 1.59 for the ITB/gluteal cluster."""

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from features.runs import RECORD_COLUMNS, RUN_FEATURE_SCHEMA, run_features, runs_frame
+from models.labels import INJURY_SCHEMA
 from simulator.athletes import Athlete, draw_athlete, roster_frame
 from simulator.fitfile import ActivitySpec, Leg, encode_activity, timer_seconds
 from simulator.hazard import FACTORS
@@ -36,15 +37,6 @@ OUTPUTS = ("inbox", "runs.parquet", "roster.csv", "injuries.csv", "truth.parquet
 CHUNK = 5
 """Athletes per unit of work (one task for a worker process)."""
 
-INJURY_SCHEMA: dict[str, pl.DataType] = {
-    "athlete_id": pl.String(),
-    "onset_date": pl.Date(),
-    "region": pl.String(),
-    "subtype": pl.String(),
-    "side": pl.String(),
-    "severity": pl.String(),
-    "days_lost": pl.Int32(),
-}
 TRUTH_SCHEMA: dict[str, pl.DataType] = {
     "athlete_id": pl.String(),
     "date": pl.Date(),

@@ -14,13 +14,13 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from features.daily import SPIKE_EFFECT_DAYS
 from simulator.athletes import Athlete
 from simulator.hazard import (
     FACTORS,
     FATIGUE_CADENCE_SPM_PER_ACWR,
     FLEXOR_FACTORS,
     LATERAL_FACTORS,
-    SPIKE_EFFECT_DAYS,
     SPIKE_HR,
     LoadState,
     daily_hazard,

@@ -8,11 +8,13 @@ import shutil
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from stridewise import __version__
+from stridewise.console import decode_runs, fail, output_file, progress, write_parquet
+from stridewise.risk_cli import evaluate, score, train
 
 app = typer.Typer(
     help="Early warning of hip overuse injury from running-watch FIT files.",
@@ -90,50 +92,6 @@ def inspect(
     raise typer.Exit(2 if failed else 0)
 
 
-def _progress() -> Any:
-    """A progress bar on stderr (drawn only on a terminal), gone when the work is done."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    console = Console(stderr=True)
-    return Progress(
-        "{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
-
-
-def _fail(message: str) -> NoReturn:
-    """A user error: one line on stderr, exit code 2, no traceback."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def _write(table: Any, path: Path) -> None:
-    """Write a parquet table; a path that cannot be written is a one-line error."""
-    try:
-        table.write_parquet(path)
-    except OSError as error:
-        _fail(f"{path}: cannot write: {error.strerror or error}")
-
-
-def _output_file(path: Path, suffix: str = ".parquet") -> Path:
-    """Check a path the user wants written: a file, with the right suffix, folder created."""
-    if path.is_dir():
-        _fail(f"{path} is a folder; give a file name ending in {suffix}")
-    if path.suffix != suffix:
-        _fail(f"{path}: the file name must end in {suffix}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        _fail(f"{path.parent}: cannot create the folder: {error.strerror or error}")
-    return path
-
-
 @app.command()
 def features(
     paths: Annotated[
@@ -173,40 +131,27 @@ def features(
     Exit code: 0 when every file was read, 2 when any failed (the tables are still written).
     """
     from features.daily import athlete_days
-    from features.ingest import read_runs
-    from features.runs import run_features
-    from stridewise.inputs import InputError, athlete_files, read_roster
+    from stridewise.inputs import InputError, read_roster
 
-    out = _output_file(out)
-    runs_out = _output_file(runs_out) if runs_out else None
+    out = output_file(out)
+    runs_out = output_file(runs_out) if runs_out else None
     try:
         athletes = read_roster(roster) if roster else None
     except InputError as error:
-        _fail(str(error))
-    files = list(athlete_files(paths))
-    if not files:
-        _fail("no .fit files found in " + ", ".join(map(str, paths)))
-    with _progress() as progress:
-        task = progress.add_task("decoding", total=len(files))
-        batch = read_runs(files, decoder=decoder.value, on_file=lambda *_: progress.advance(task))
-    for path, reason in batch.failures:
-        typer.echo(f"{path}: error: {reason}", err=True)
-    for path, original in batch.duplicates:
-        typer.echo(f"{path}: skipped: the same activity as {original}", err=True)
-    if batch.runs.is_empty():
-        _fail("none of the files could be read")
-    runs = run_features(batch.records, batch.runs, athletes)
+        fail(str(error))
+    decoded = decode_runs(paths, athletes, decoder.value)
+    runs = decoded.runs
     days = athlete_days(runs, until.date() if until else None)
-    _write(days, out)
+    write_parquet(days, out)
     if runs_out:
-        _write(runs, runs_out)
+        write_parquet(runs, runs_out)
     typer.echo(
-        f"{len(files)} files: {runs.height} activities ({runs['is_running'].sum()} runs),"
-        f" {len(batch.failures)} failed; {days.height} athlete-days"
+        f"{decoded.files} files: {runs.height} activities ({runs['is_running'].sum()} runs),"
+        f" {decoded.failed} failed; {days.height} athlete-days"
         f" for {days['athlete_id'].n_unique()} athletes -> {out}",
         err=True,
     )
-    raise typer.Exit(2 if batch.failures else 0)
+    raise typer.Exit(2 if decoded.failed else 0)
 
 
 class Recording(StrEnum):
@@ -253,27 +198,27 @@ def simulate(
     from simulator.team import simulate as run
 
     if start.weekday() != 0:
-        _fail(f"--start {start:%Y-%m-%d} is a {start:%A}; weeks start on a Monday")
+        fail(f"--start {start:%Y-%m-%d} is a {start:%A}; weeks start on a Monday")
     if out.exists() and not out.is_dir():
-        _fail(f"--out {out} is a file; give a folder")
+        fail(f"--out {out} is a file; give a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        _fail(f"{out}: cannot create the folder: {error.strerror or error}")
+        fail(f"{out}: cannot create the folder: {error.strerror or error}")
     existing = [out / name for name in OUTPUTS if (out / name).exists()]
     if existing and not force:
-        _fail(f"{out} already holds a simulation ({existing[0].name}); add --force to replace it")
+        fail(f"{out} already holds a simulation ({existing[0].name}); add --force to replace it")
     for path in existing:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     config = Config(athletes, weeks, seed, start.date(), squads, recording.value)
-    with _progress() as progress:
-        task = progress.add_task("simulating athletes", total=athletes)
+    with progress() as bar:
+        task = bar.add_task("simulating athletes", total=athletes)
         counts = run(
             config,
             out,
             summary_only=summary_only,
             workers=workers,
-            progress=lambda done: progress.advance(task, done),
+            progress=lambda done: bar.advance(task, done),
         )
     written = (
         f"{counts['runs']} runs in runs.parquet"
@@ -306,3 +251,7 @@ def _line(s: dict[str, Any]) -> str:
         f"  {s['records']} rec  {cadence}  GCT {balance}  {s['device']}"
         f"  RD:{'yes' if s['has_running_dynamics'] else 'no'}{flags}"
     )
+
+
+for command in (train, evaluate, score):
+    app.command()(command)

@@ -10,6 +10,7 @@ import polars as pl
 
 from features.fit.files import find_fit_files
 from features.runs import ATHLETE_SCHEMA
+from models.labels import INJURY_SCHEMA, SEVERITIES
 
 ATHLETE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -37,29 +38,65 @@ def _athlete_id(name: str) -> str:
     return name if ATHLETE_ID.match(name) else "unknown"
 
 
-def read_roster(path: Path) -> pl.DataFrame:
-    """The roster's columns that features use (`ATHLETE_SCHEMA`), validated."""
+def _read_csv(path: Path, schema: dict[str, pl.DataType], what: str) -> pl.DataFrame:
+    """The `schema` columns of a CSV file (absent ones null), each value checked: a value that
+    is not of its column's type is an error naming the line."""
     try:
         raw = pl.read_csv(path, infer_schema=False)
     except (OSError, pl.exceptions.PolarsError) as error:
-        raise InputError(f"{path}: cannot read the roster: {error}") from None
+        raise InputError(f"{path}: cannot read the {what}: {error}") from None
     if "athlete_id" not in raw.columns:
-        raise InputError(f"{path}: the roster has no athlete_id column")
+        raise InputError(f"{path}: the {what} has no athlete_id column")
     columns = []
-    for name, dtype in ATHLETE_SCHEMA.items():
+    for name, dtype in schema.items():
         if name not in raw.columns:
             columns.append(pl.lit(None, dtype).alias(name))
             continue
-        cast = pl.col(name).str.strip_chars().cast(dtype, strict=False)
+        text = pl.col(name).str.strip_chars()
+        cast = (
+            text.str.to_date("%Y-%m-%d", strict=False)
+            if dtype == pl.Date
+            else text.cast(dtype, strict=False)
+        )
         bad = raw.with_row_index("line", offset=2).filter(
-            cast.is_null() & (pl.col(name).str.strip_chars().str.len_chars() > 0)
+            cast.is_null() & (text.str.len_chars() > 0)
         )
         if bad.height:
             line, value = bad.row(0, named=True)["line"], bad.row(0, named=True)[name]
             raise InputError(f"{path}: line {line}: {name} {value!r} is not a {dtype}")
         columns.append(cast.alias(name))
-    roster = raw.select(columns)
+    return raw.select(columns)
+
+
+def read_roster(path: Path) -> pl.DataFrame:
+    """The roster's columns that features use (`ATHLETE_SCHEMA`), validated."""
+    roster = _read_csv(path, ATHLETE_SCHEMA, "roster")
     duplicated = roster.filter(pl.col("athlete_id").is_duplicated())["athlete_id"].unique()
     if duplicated.len():
         raise InputError(f"{path}: athlete_id {duplicated[0]!r} appears more than once")
     return roster
+
+
+def read_injuries(path: Path) -> pl.DataFrame:
+    """The injury log (`models.labels.INJURY_SCHEMA`), validated: every row needs an athlete
+    and an onset date; severity, when given, is mild, moderate or severe."""
+    injuries = _read_csv(path, INJURY_SCHEMA, "injury log")
+    incomplete = injuries.with_row_index("line", offset=2).filter(
+        pl.col("athlete_id").is_null() | pl.col("onset_date").is_null()
+    )
+    if incomplete.height:
+        line = incomplete["line"][0]
+        raise InputError(f"{path}: line {line}: an injury needs athlete_id and onset_date")
+    severity = pl.col("severity").str.to_lowercase()
+    unknown = injuries.with_row_index("line", offset=2).filter(
+        severity.is_not_null() & ~severity.is_in(SEVERITIES)
+    )
+    if unknown.height:
+        row = unknown.row(0, named=True)
+        raise InputError(
+            f"{path}: line {row['line']}: severity {row['severity']!r} is not one of "
+            + ", ".join(SEVERITIES)
+        )
+    if (injuries["days_lost"] < 0).any():
+        raise InputError(f"{path}: days_lost cannot be negative")
+    return injuries.with_columns(severity)

@@ -158,6 +158,37 @@ def test_cadence_and_balance_against_the_athletes_own_baseline() -> None:
     assert d3["cadence_residual_spm"] == pytest.approx(-6.0)
     assert d3["cadence_residual_z"] == pytest.approx(-6.0)  # SD 1.0 of 170, 172, 171
     assert d3["gct_balance_change_pct"] == pytest.approx(1.0)
+    # the days before the fourth have no baseline, so the week's mean change is today's alone
+    assert d3["gct_balance_change_7d_pct"] == pytest.approx(1.0)
+
+
+def test_a_spike_is_remembered_for_seven_days_then_forgotten() -> None:
+    # 10 km, then 15 km on day 3 (+50 %), then 5 km on days 5 and 10 (-66.7 %)
+    t = athlete_days(runs((0, 10.0), (3, 15.0), (5, 5.0), (10, 5.0)))
+    assert day(t, 0)["spike_ratio_max_7d"] is None
+    assert day(t, 3)["spike_ratio_max_7d"] == pytest.approx(0.5)
+    assert day(t, 9)["spike_ratio_max_7d"] == pytest.approx(0.5)  # day 3 is 6 days before
+    assert day(t, 10)["spike_ratio_max_7d"] == pytest.approx(5 / 15 - 1)
+
+
+def test_cadence_against_the_prior_over_four_weeks_and_the_weeks_shares() -> None:
+    t = athlete_days(
+        runs(
+            (0, 10.0),
+            (20, 5.0),
+            (30, 5.0),
+            cadence_prior_residual_spm=[-6.0, -2.0, 4.0],
+            high_intensity_km=[0.0, 1.0, 2.0],
+            ascent_m=[100.0, 50.0, 150.0],
+        )
+    )
+    assert day(t, 20)["cadence_prior_residual_28d_spm"] == pytest.approx(-4.0)
+    assert day(t, 30)["cadence_prior_residual_28d_spm"] == pytest.approx(1.0)  # day 0 is out
+    d20 = day(t, 20)
+    assert d20["high_intensity_share_7d"] == pytest.approx(1 / 5)
+    assert d20["ascent_m_per_km_7d"] == pytest.approx(10.0)
+    assert day(t, 25)["ascent_m_per_km_7d"] == pytest.approx(10.0)
+    assert day(t, 28)["high_intensity_share_7d"] is None  # no km in the week: no share
 
 
 def test_several_runs_a_day_add_up_and_weigh_gait_by_distance() -> None:

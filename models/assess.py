@@ -1,0 +1,79 @@
+"""One athlete, one day: probability, tier, drivers, recommendation and caveats together.
+
+The same assessment serves `stridewise score`, the nightly flow and the dashboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from models.bundle import Model
+from models.explain import Driver, caveats, drivers, pattern_of
+from models.inputs import input_matrix
+from models.recommend import recommend
+from models.rules import Rules, Severity, Tier
+
+HISTORY_INPUTS = ("km_28d", "acwr_ewma")
+"""Inputs that one file alone would get wrong rather than leave unknown (its km as four
+weeks' volume): blanked in single-file mode, like the inputs that are null without history."""
+UNAVAILABLE_ALONE = (
+    "single-session spike",
+    "weekly progression",
+    "acute:chronic ratios",
+    "monotony",
+    "4-week volume",
+    "cadence and balance against the athlete's baseline",
+    "previous injuries",
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    athlete_id: str
+    date: date
+    probability: float
+    tier: Tier
+    drivers: list[Driver]
+    recommendation: dict[str, Any]
+    caveats: list[str]
+    model_version: str
+    unavailable: list[str]
+    """Features that could not be computed (single-file mode)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {"date": self.date.isoformat()}
+
+
+def assess(
+    history: pl.DataFrame,
+    model: Model,
+    rules: Rules,
+    *,
+    injury: Severity | None = None,
+    single_file: bool = False,
+) -> Assessment:
+    """Assess the last day of one athlete's days (sorted by date, with `previous_injury`)."""
+    if single_file:
+        history = history.with_columns(pl.lit(None).alias(name) for name in HISTORY_INPUTS)
+    today = history.row(-1, named=True)
+    probability = float(model.probability(input_matrix(history.tail(1)))[0])
+    tier = rules.tiers.of(probability)
+    found = drivers(history, model)
+    km_28d = today["km_28d"]
+    return Assessment(
+        athlete_id=today["athlete_id"],
+        date=today["local_date"],
+        probability=probability,
+        tier=tier,
+        drivers=found,
+        recommendation=recommend(
+            rules, tier, pattern_of(found), km_28d / 4 if km_28d else None, injury
+        ),
+        caveats=caveats(history, rules.caveats, single_file),
+        model_version=model.version,
+        unavailable=list(UNAVAILABLE_ALONE) if single_file else [],
+    )

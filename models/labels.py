@@ -1,0 +1,90 @@
+"""What the model learns from: the injury log turned into one label per athlete-day.
+
+A day is a positive example when a hip overuse injury starts within the next `horizon` days
+(today excluded: today's features are what the coach sees tonight). Days from an onset to the
+end of its days lost are no examples at all (the athlete is injured, not at risk), and neither
+are the last `horizon` days of the data, whose future is not known yet.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+HORIZON_DAYS = 14
+DEFAULT_DAYS_LOST = 21
+"""Days lost when the log does not say: the middle of a moderate injury's 1-3 weeks of
+relative rest and graded return (DESIGN §5)."""
+
+INJURY_SCHEMA: dict[str, pl.DataType] = {
+    "athlete_id": pl.String(),
+    "onset_date": pl.Date(),
+    "region": pl.String(),
+    "subtype": pl.String(),
+    "side": pl.String(),
+    "severity": pl.String(),
+    "days_lost": pl.Int32(),
+}
+"""injuries.csv: the injury log (simulated, or what coaches log in the dashboard)."""
+
+SEVERITIES = ("mild", "moderate", "severe")
+FLAG_COLUMNS = ("previous_injury", "injured", "label")
+
+
+def injury_flags(
+    days: pl.DataFrame, injuries: pl.DataFrame, horizon: int = HORIZON_DAYS
+) -> pl.DataFrame:
+    """`days` with `previous_injury` (an onset before today), `injured` (between an onset and
+    the end of its days lost, both included), `label` (an onset within the next `horizon`
+    days) and `next_onset` (the date of the next one) added."""
+    events = injuries.select(
+        "athlete_id",
+        onset=pl.col("onset_date"),
+        back=pl.col("onset_date")
+        + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST)),
+    )
+    day = pl.col("local_date")
+    flags = (
+        days.select("athlete_id", "local_date")
+        .join(events, on="athlete_id")
+        .group_by("athlete_id", "local_date")
+        .agg(
+            previous_injury=(pl.col("onset") < day).any(),
+            injured=((pl.col("onset") <= day) & (day <= pl.col("back"))).any(),
+            label=((pl.col("onset") > day) & (pl.col("onset") <= day + timedelta(horizon))).any(),
+            next_onset=pl.col("onset").filter(pl.col("onset") > day).min(),
+        )
+    )
+    return (
+        days.drop(*FLAG_COLUMNS, "next_onset", strict=False)
+        .join(flags, on=["athlete_id", "local_date"], how="left", maintain_order="left")
+        .with_columns(pl.col(name).fill_null(value=False) for name in FLAG_COLUMNS)
+    )
+
+
+def examples(
+    days: pl.DataFrame, injuries: pl.DataFrame, horizon: int = HORIZON_DAYS
+) -> pl.DataFrame:
+    """The labelled athlete-days: injured days and the last `horizon` days left out."""
+    known_until = days["local_date"].max() - timedelta(horizon)
+    flagged = injury_flags(days, injuries, horizon)
+    return flagged.filter(~pl.col("injured") & (pl.col("local_date") <= known_until))
+
+
+def count_onsets(days: pl.DataFrame) -> int:
+    """The injury onsets that positive days of labelled athlete-days warn of."""
+    return days.filter("label").select("athlete_id", "next_onset").n_unique()
+
+
+def current_injury(injuries: pl.DataFrame, athlete_id: str, day: date) -> str | None:
+    """The severity of the athlete's injury that `day` falls in (onset to end of days lost),
+    the worst one if several; None when the athlete is not injured that day."""
+    back = pl.col("onset_date") + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST))
+    severities = injuries.filter(
+        (pl.col("athlete_id") == athlete_id) & (pl.col("onset_date") <= day) & (back >= day)
+    )["severity"].to_list()
+    known = [s for s in SEVERITIES if s in severities]
+    if known:
+        return known[-1]
+    return "moderate" if severities else None

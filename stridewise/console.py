@@ -1,0 +1,85 @@
+"""What every command shares: one-line errors, progress bars, checked outputs, decoding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import typer
+
+
+def progress() -> Any:
+    """A progress bar on stderr (drawn only on a terminal), gone when the work is done."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    return Progress(
+        "{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def fail(message: str) -> NoReturn:
+    """A user error: one line on stderr, exit code 2, no traceback."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def write_parquet(table: Any, path: Path) -> None:
+    """Write a parquet table; a path that cannot be written is a one-line error."""
+    try:
+        table.write_parquet(path)
+    except OSError as error:
+        fail(f"{path}: cannot write: {error.strerror or error}")
+
+
+def output_file(path: Path, suffix: str = ".parquet") -> Path:
+    """Check a path the user wants written: a file, with the right suffix, folder created."""
+    if path.is_dir():
+        fail(f"{path} is a folder; give a file name ending in {suffix}")
+    if path.suffix != suffix:
+        fail(f"{path}: the file name must end in {suffix}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"{path.parent}: cannot create the folder: {error.strerror or error}")
+    return path
+
+
+@dataclass(frozen=True)
+class Decoded:
+    runs: Any
+    """The per-run feature table (`features.runs.RUN_FEATURE_SCHEMA`)."""
+    files: int
+    failed: int
+
+
+def decode_runs(paths: Sequence[Path], athletes: Any, decoder: str = "numpy") -> Decoded:
+    """Decode FIT files (or inboxes) into per-run features with a progress bar; each bad file
+    and each duplicate is one line on stderr; no readable file at all is an error."""
+    from features.ingest import read_runs
+    from features.runs import run_features
+    from stridewise.inputs import athlete_files
+
+    files = list(athlete_files(paths))
+    if not files:
+        fail("no .fit files found in " + ", ".join(map(str, paths)))
+    with progress() as bar:
+        task = bar.add_task("decoding", total=len(files))
+        batch = read_runs(files, decoder=decoder, on_file=lambda *_: bar.advance(task))
+    for path, reason in batch.failures:
+        typer.echo(f"{path}: error: {reason}", err=True)
+    for path, original in batch.duplicates:
+        typer.echo(f"{path}: skipped: the same activity as {original}", err=True)
+    if batch.runs.is_empty():
+        fail("none of the files could be read")
+    runs = run_features(batch.records, batch.runs, athletes)
+    return Decoded(runs, len(files), len(batch.failures))

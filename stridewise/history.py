@@ -1,0 +1,68 @@
+"""One athlete's history from the data directory, with one new run added: what `score` rates.
+
+The data directory holds what the nightly job (or `make demo`) wrote: `runs.parquet` (the
+per-run features of every athlete), and optionally `roster.csv` and `injuries.csv`. Without the
+athlete in it, the run is scored alone (single-file mode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from features.daily import athlete_days
+from features.fit import Activity
+from features.runs import RUN_FEATURE_SCHEMA, run_features, run_id, run_records, run_row, runs_frame
+from models.labels import INJURY_SCHEMA, current_injury, injury_flags
+from stridewise.inputs import InputError, read_injuries, read_roster
+
+RUNS_FILE = "runs.parquet"
+
+
+@dataclass(frozen=True)
+class History:
+    days: pl.DataFrame
+    """The athlete's days up to the run's day, with the injury log's flags."""
+    injury: str | None
+    """Severity of a logged injury the run's day falls in."""
+    single_file: bool
+
+
+def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
+    """The athlete's days up to and including `activity`'s day (a whole run; `InputError` if a
+    file of the data directory cannot be read)."""
+    roster = read_roster(data / "roster.csv") if (data / "roster.csv").is_file() else None
+    injuries = (
+        read_injuries(data / "injuries.csv")
+        if (data / "injuries.csv").is_file()
+        else pl.DataFrame(schema=INJURY_SCHEMA)
+    )
+    key = run_id(athlete_id, activity)
+    run = run_features(
+        run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster
+    )
+    past = _past_runs(data / RUNS_FILE, athlete_id, key)
+    day = run["local_date"][0]
+    days = athlete_days(pl.concat([past, run]), until=day)
+    return History(
+        days=injury_flags(days, injuries),
+        injury=current_injury(injuries, athlete_id, day),
+        single_file=past.is_empty(),
+    )
+
+
+def _past_runs(path: Path, athlete_id: str, run: str) -> pl.DataFrame:
+    """The athlete's other runs in the store (none when there is no store)."""
+    if not path.is_file():
+        return pl.DataFrame(schema=RUN_FEATURE_SCHEMA)
+    try:
+        return (
+            pl.scan_parquet(path)
+            .filter((pl.col("athlete_id") == athlete_id) & (pl.col("run_id") != run))
+            .select(pl.col(name).cast(dtype) for name, dtype in RUN_FEATURE_SCHEMA.items())
+            .collect()
+        )
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise InputError(f"{path}: cannot read the history: {error}") from None

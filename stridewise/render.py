@@ -1,0 +1,49 @@
+"""Assessments as text for a terminal: what a coach reads first comes first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.assess import Assessment
+
+PATTERN_NAMES = {
+    "lateral": "lateral-hip pattern: long-run spikes, load jumps, low cadence",
+    "flexor": "hip-flexor pattern: speed work, hills",
+    "general": "no dominant pattern",
+}
+
+
+def _minutes(session: dict[str, Any]) -> str:
+    low, high = session["minutes"]
+    return f"{low}-{high} min" if low != high else f"{low} min"
+
+
+def assessment_text(a: Assessment) -> str:
+    """A few lines: risk, why, what to do, when not to trust it."""
+    r = a.recommendation
+    chance = f"about 1 in {round(1 / a.probability)}" if a.probability > 0 else "negligible"
+    lines = [
+        f"{a.athlete_id}  {a.date:%Y-%m-%d}  risk {a.tier.upper()}: {a.probability:.1%} "
+        f"chance of a hip overuse injury in the next 14 days ({chance})",
+    ]
+    if a.drivers:
+        lines.append("Why:")
+        lines += [f"  - {d.text}" for d in a.drivers]
+    rest = r["rest"]
+    cap = rest["next_week_km_cap"]
+    lines += [
+        f"What to do ({PATTERN_NAMES[r['pattern']]}):",
+        f"  Rest: {rest['text']}" + (f" Next week at most {cap:.0f} km." if cap else ""),
+        f"  Warm-up {_minutes(r['warmup'])}: {r['warmup']['content']}",
+        f"  Cool-down {_minutes(r['cooldown'])}: {r['cooldown']['content']}",
+    ]
+    if r["cadence"]:
+        lines.append(f"  Cadence: {r['cadence']['text']}")
+    lines.append(f"  Strength: {r['strength']['text']}")
+    if r["injury"]:
+        lines.append(f"  Logged {r['injury']['severity']} injury: {r['injury']['text']}")
+    if a.unavailable:
+        lines.append("Unavailable without history: " + ", ".join(a.unavailable) + ".")
+    lines += [f"Caveat: {c}" for c in a.caveats]
+    lines.append(f"{r['note']} Model {a.model_version}.")
+    return "\n".join(lines)

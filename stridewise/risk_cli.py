@@ -1,0 +1,278 @@
+"""`stridewise train`, `evaluate` and `score`: the risk model from the command line.
+
+`score` is the ad hoc path and must answer in about a second: it imports neither Prefect nor
+scikit-learn (the model is scored from arrays, models/scorer.py), and everything heavy is
+imported inside the commands that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from stridewise.console import decode_runs, fail
+
+DATA_ENV = "STRIDEWISE_DATA"
+DEFAULT_DATA = Path("stridewise-data")
+MIN_EVENTS = 20
+"""Fewer injury onsets than this cannot train anything worth calibrating."""
+
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="A model directory (default: the model shipped with stridewise)."),
+]
+RulesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--rules", help="Recommendation rules (TOML; default: models/rules.toml, copy to edit)."
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
+
+
+@dataclass(frozen=True)
+class Cohort:
+    days: Any
+    injuries: Any
+    truth: Any | None
+
+
+def read_cohort(folder: Path) -> Cohort:
+    """A simulated or real folder: `runs.parquet` (summary-only) or `inbox/`, with
+    `injuries.csv`, optionally `roster.csv` and `truth.parquet`."""
+    import polars as pl
+
+    from features.daily import athlete_days
+    from features.runs import RUN_FEATURE_SCHEMA
+    from stridewise.inputs import InputError, read_injuries, read_roster
+
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder")
+    try:
+        roster = read_roster(folder / "roster.csv") if (folder / "roster.csv").exists() else None
+        if not (folder / "injuries.csv").exists():
+            fail(f"{folder / 'injuries.csv'}: missing (the injury log labels the days)")
+        injuries = read_injuries(folder / "injuries.csv")
+    except InputError as error:
+        fail(str(error))
+    if (folder / "runs.parquet").exists():
+        runs = _read_parquet(folder / "runs.parquet", RUN_FEATURE_SCHEMA)
+    elif (folder / "inbox").is_dir():
+        runs = decode_runs([folder / "inbox"], roster).runs
+    else:
+        fail(f"{folder}: neither runs.parquet nor inbox/ is there")
+    truth = (
+        pl.read_parquet(folder / "truth.parquet") if (folder / "truth.parquet").exists() else None
+    )
+    return Cohort(athlete_days(runs), injuries, truth)
+
+
+def _read_parquet(path: Path, schema: dict[str, Any]) -> Any:
+    import polars as pl
+
+    try:
+        table = pl.read_parquet(path)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        fail(f"{path}: cannot read: {error}")
+    missing = [name for name in schema if name not in table.columns]
+    if missing:
+        fail(f"{path}: not a per-run table (no {missing[0]} column)")
+    return table
+
+
+def _rules(path: Path | None) -> Any:
+    from models.rules import DEFAULT_RULES, RulesError, load_rules
+
+    try:
+        return load_rules(path or DEFAULT_RULES)
+    except RulesError as error:
+        fail(str(error))
+
+
+def _model(directory: Path | None) -> Any:
+    from models.bundle import DEFAULT_MODEL_DIR, ModelError, load
+
+    try:
+        return load(directory or DEFAULT_MODEL_DIR)
+    except ModelError as error:
+        fail(str(error))
+
+
+def _evaluate(model_dir: Path, cohort: Cohort, rules: Any) -> dict[str, Any]:
+    """The evaluation report of a model directory on a cohort (`models.evaluation`)."""
+    from models.bundle import ModelError, load, load_estimators
+    from models.evaluation import evaluation_report
+    from models.inputs import input_matrix
+    from models.labels import examples
+
+    try:
+        model, estimators = load(model_dir), load_estimators(model_dir)
+    except ModelError as error:
+        fail(str(error))
+    labelled = examples(cohort.days, cohort.injuries, model.horizon_days)
+    if not labelled["label"].any():
+        fail("no injury onset falls within the labelled days: nothing to evaluate against")
+    x = input_matrix(labelled)
+    return evaluation_report(
+        labelled,
+        model.probability(x),
+        estimators["logistic"].predict_proba(x)[:, 1],
+        rules.tiers.high,
+        cohort.truth,
+        model.horizon_days,
+    )
+
+
+def train(
+    data: Annotated[
+        Path,
+        typer.Argument(help="Folder with runs.parquet or inbox/, roster.csv and injuries.csv."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    horizon: Annotated[int, typer.Option(min=1, max=60, help="Days ahead to predict.")] = 14,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the trees.")] = 0,
+    evaluate_on: Annotated[
+        Path | None,
+        typer.Option(help="Also evaluate on this held-out folder (into metrics and card)."),
+    ] = None,
+    rules_path: RulesOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace a model in --out.")] = False,
+) -> None:
+    """Train the risk model; write model.skops, scorer.npz, model.json, metrics.json and
+    model_card.md into --out."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from models import bundle
+    from models.card import model_card
+    from models.labels import count_onsets, examples
+    from models.training import train as fit
+
+    if (out / bundle.META_FILE).exists() and not force:
+        fail(f"{out} already holds a model; add --force to replace it")
+    rules = _rules(rules_path)
+    cohort = read_cohort(data)
+    labelled = examples(cohort.days, cohort.injuries, horizon)
+    events = count_onsets(labelled)
+    if events < MIN_EVENTS:
+        onsets = f"{events} injury onset{'' if events == 1 else 's'}"
+        fail(f"{data}: only {onsets} in the labelled days; need at least {MIN_EVENTS} to train")
+    typer.echo(f"training on {labelled.height:,} athlete-days, {events} onsets", err=True)
+    trained = fit(labelled, horizon, seed)
+    try:
+        model = bundle.save(
+            out,
+            {"risk": trained.risk, "logistic": trained.logistic},
+            trained.reference,
+            horizon,
+            trained.summary,
+        )
+    except OSError as error:
+        fail(f"{out}: cannot write: {error.strerror or error}")
+    metrics: dict[str, Any] = {"validation": trained.summary["validation"]}
+    if evaluate_on:
+        typer.echo(f"evaluating on {evaluate_on}", err=True)
+        metrics["held_out"] = _evaluate(out, read_cohort(evaluate_on), rules)
+    (out / bundle.METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    (out / bundle.CARD_FILE).write_text(model_card(bundle.read_meta(out), metrics))
+    validation = metrics["validation"]
+    typer.echo(
+        f"model {model.version} -> {out} (validation ROC-AUC {validation['roc_auc']:.3f}, "
+        f"calibration slope {validation['calibration_slope']:.2f})",
+        err=True,
+    )
+
+
+def evaluate(
+    data: Annotated[
+        Path,
+        typer.Argument(help="Folder with runs.parquet or inbox/, injuries.csv [truth.parquet]."),
+    ],
+    model_dir: ModelOption = None,
+    rules_path: RulesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score every athlete-day of a folder and compare with its injury log: ROC-AUC, PR-AUC,
+    Brier, calibration, alerts; against the single rules, a logistic regression and, when
+    truth.parquet is there, the simulator's true hazard."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from models.bundle import DEFAULT_MODEL_DIR
+
+    report = _evaluate(model_dir or DEFAULT_MODEL_DIR, read_cohort(data), _rules(rules_path))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    from models.card import metrics_table
+
+    typer.echo(
+        f"{report['n_athletes']} athletes, {report['n_athlete_days']:,} athlete-days, "
+        f"{report['n_events']} onsets; alert line {report['alert_threshold']:.3f}"
+    )
+    typer.echo("\n".join(metrics_table(report)))
+
+
+def data_dir(option: Path | None) -> Path:
+    """--data, else $STRIDEWISE_DATA, else ./stridewise-data."""
+    return option or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
+
+
+def score(
+    file: Annotated[Path, typer.Argument(help="A FIT file of one run.")],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="Data directory with the athletes' history (runs.parquet, roster.csv, "
+            "injuries.csv; default $STRIDEWISE_DATA or ./stridewise-data)."
+        ),
+    ] = None,
+    athlete: Annotated[
+        str | None,
+        typer.Option(help="The athlete's id (default: the name of the file's folder)."),
+    ] = None,
+    model_dir: ModelOption = None,
+    rules_path: RulesOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score one run: hip overuse risk for the next 14 days, why, and what to do.
+
+    With the athlete's history in the data directory the run is scored in context (spikes,
+    weekly load, baselines); without it, in single-file mode, and the output says which
+    features were unavailable. Exit code 2 for a file that cannot be read or is not a run.
+    """
+    from features.fit import FitDecodeError, read_activity
+    from models.assess import assess
+    from stridewise.history import athlete_history
+    from stridewise.inputs import ATHLETE_ID, InputError, athlete_files
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    if data is not None and not data.is_dir():
+        fail(f"--data {data}: no such folder")
+    if athlete is not None and not ATHLETE_ID.match(athlete):
+        fail(f"--athlete {athlete!r}: letters, digits, '.', '_' or '-' only")
+    rules, model = _rules(rules_path), _model(model_dir)
+    try:
+        activity = read_activity(file)
+    except FitDecodeError as error:
+        fail(f"{file}: {error.reason}")
+    if not activity.is_running:
+        fail(f"{file}: not a running activity (sport: {activity.sport or 'unknown'})")
+    if activity.truncated:
+        fail(f"{file}: truncated: the file ends before its data does (the run would score short)")
+    athlete_id = athlete or next(athlete_files([file]))[0]
+    try:
+        history = athlete_history(data_dir(data), athlete_id, activity)
+    except InputError as error:
+        fail(str(error))
+    assessment = assess(
+        history.days, model, rules, injury=history.injury, single_file=history.single_file
+    )
+    if as_json:
+        typer.echo(json.dumps(assessment.as_dict(), indent=2))
+    else:
+        from stridewise.render import assessment_text
+
+        typer.echo(assessment_text(assessment))

@@ -1,0 +1,83 @@
+"""Model directories: written, read back, and refused when anything in them is off."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.dummy import DummyClassifier
+
+from models import bundle
+from models.bundle import ModelError
+from models.inputs import NAMES
+from models.scorer import TreeScorer
+from models.training import TrainedModel
+
+
+@pytest.fixture
+def model_dir(trained: TrainedModel, tmp_path: Path) -> Path:
+    estimators = {"risk": trained.risk, "logistic": trained.logistic}
+    bundle.save(tmp_path / "m", estimators, trained.reference, 14, trained.summary)
+    return tmp_path / "m"
+
+
+def test_a_saved_model_scores_like_the_estimators_it_came_from(
+    model_dir: Path, trained: TrainedModel, synthetic: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> None:
+    x = synthetic[0][:500]
+    model = bundle.load(model_dir)
+    estimators = bundle.load_estimators(model_dir)
+    np.testing.assert_allclose(
+        model.probability(x), trained.risk.predict_proba(x)[:, 1], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        estimators["logistic"].predict_proba(x), trained.logistic.predict_proba(x), rtol=1e-12
+    )
+    assert model.horizon_days == 14
+    assert model.version == "hip-" + TreeScorer.of(trained.risk).digest()[:12]
+
+
+def test_a_file_with_a_type_off_the_trusted_list_is_refused(
+    model_dir: Path, trained: TrainedModel
+) -> None:
+    path = model_dir / bundle.ESTIMATORS_FILE
+    skops.io.dump({"risk": trained.risk, "logistic": DummyClassifier()}, path)
+    meta = json.loads((model_dir / bundle.META_FILE).read_text())
+    meta["sha256"][bundle.ESTIMATORS_FILE] = bundle._sha256(path)
+    (model_dir / bundle.META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match=r"refused: .*sklearn\.dummy\.DummyClassifier"):
+        bundle.load_estimators(model_dir)
+
+
+def test_a_file_changed_after_training_is_refused(model_dir: Path) -> None:
+    with (model_dir / bundle.SCORER_FILE).open("ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelError, match=r"does not match model\.json"):
+        bundle.load(model_dir)
+
+
+def test_a_model_of_other_inputs_or_no_model_at_all_is_a_clear_error(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    meta = json.loads((model_dir / bundle.META_FILE).read_text())
+    meta["inputs"] = ["km_7d"]
+    (model_dir / bundle.META_FILE).write_text(json.dumps(meta))
+    with pytest.raises(ModelError, match="trained on other inputs"):
+        bundle.load(model_dir)
+    with pytest.raises(ModelError, match="not a model directory"):
+        bundle.load(tmp_path)
+
+
+def test_the_shipped_model_needs_only_audited_types() -> None:
+    types = bundle.types_in(bundle.DEFAULT_MODEL_DIR / bundle.ESTIMATORS_FILE)
+    assert "sklearn.calibration.CalibratedClassifierCV" in types
+    assert types <= set(bundle.TRUSTED_TYPES)
+    estimators = bundle.load_estimators()
+    model = bundle.load()
+    rows = np.linspace(0, 2, len(NAMES) * 4).reshape(4, len(NAMES))
+    np.testing.assert_allclose(
+        model.probability(rows), estimators["risk"].predict_proba(rows)[:, 1], rtol=1e-12
+    )

@@ -1,0 +1,182 @@
+"""`stridewise train`, `evaluate` and `score` as users run them: real processes, real files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
+from simulator.team import Config, simulate
+from tests.corpus import SAMPLES
+from tests.test_cli import stridewise
+
+INBOX = SAMPLES / "inbox"
+RUN = INBOX / "z004" / "2026-09-02T211512Z.fit"
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """160 athletes x 52 weeks summary-only, another seed than the shipped model's cohorts,
+    hazard x 8 so that a small cohort has enough onsets."""
+    out = tmp_path_factory.mktemp("cohort")
+    simulate(Config(160, 52, seed=424242, hazard_scale=8.0), out, summary_only=True, workers=2)
+    return out
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory as `make demo` leaves it: runs.parquet, roster and injury log."""
+    data = tmp_path_factory.mktemp("store")
+    done = stridewise(
+        "features", INBOX, "--roster", SAMPLES / "roster.csv",
+        "--out", data / "days.parquet", "--runs", data / "runs.parquet",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    for name in ("roster.csv", "injuries.csv"):
+        shutil.copy(SAMPLES / name, data / name)
+    return data
+
+
+def test_evaluate_reports_the_shipped_model_against_rules_logistic_and_oracle(
+    cohort: Path,
+) -> None:
+    done = stridewise("evaluate", cohort, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for key in ("roc_auc", "pr_auc", "brier", "calibration_slope", "oracle_roc_auc", "n_events"):
+        assert isinstance(report[key], float | int), key
+    assert report["n_events"] >= 60
+    rules = ("acwr_over_1.5", "weekly_progression_over_30pct", "spike_over_10pct_in_7d")
+    assert set(report["baselines"]) == {"logistic", *rules}
+    # the issue's bar, on athletes of a seed the model never saw: ranking only, as the
+    # cohort's hazard is scaled (its probabilities are not meant to match)
+    assert all(report["roc_auc"] > report["baselines"][r]["roc_auc"] for r in rules)
+    assert report["oracle"]["model_roc_auc_same_days"] >= 0.9 * report["oracle_roc_auc"]
+
+
+def test_train_writes_a_model_that_evaluate_and_score_use(cohort: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    done = stridewise("train", cohort, "--out", out)
+    assert done.returncode == 0, done.stderr
+    for name in (ESTIMATORS_FILE, SCORER_FILE, METRICS_FILE, CARD_FILE):
+        assert (out / name).is_file(), name
+    metrics = json.loads((out / METRICS_FILE).read_text())
+    assert 0.5 < metrics["validation"]["roc_auc"] <= 1
+    assert "## Intended use" in (out / CARD_FILE).read_text()
+    again = stridewise("train", cohort, "--out", out)
+    assert again.returncode == 2 and "add --force" in again.stderr
+    evaluated = stridewise("evaluate", cohort, "--model", out)
+    assert evaluated.returncode == 0 and "| **this model** |" in evaluated.stdout
+    scored = stridewise("score", RUN, "--model", out, "--data", tmp_path, "--json")
+    assert json.loads(scored.stdout)["model_version"] == load(out).version
+
+
+def test_train_needs_injuries(tmp_path: Path) -> None:
+    (tmp_path / "inbox").mkdir()
+    done = stridewise("train", tmp_path, "--out", tmp_path / "m")
+    assert done.returncode == 2
+    missing = tmp_path / "injuries.csv"
+    assert done.stderr == f"error: {missing}: missing (the injury log labels the days)\n"
+
+
+def test_score_with_the_athletes_history(store: Path) -> None:
+    done = stridewise("score", RUN, "--data", store, "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert {"probability", "tier", "drivers", "recommendation", "caveats", "model_version"} <= set(
+        result
+    )
+    assert {"rest", "warmup", "cooldown"} <= set(result["recommendation"])
+    assert result["athlete_id"] == "z004" and result["date"] == "2026-09-02"
+    assert result["unavailable"] == [] and result["model_version"] == load().version
+    assert result["tier"] in ("low", "moderate", "high")
+
+
+def test_score_text_for_a_person(store: Path) -> None:
+    done = stridewise("score", RUN, "--data", store)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("z004  2026-09-02  risk ")
+    assert any(line.startswith("  Warm-up ") for line in lines)
+    assert lines[-1].startswith("Training heuristics, not medical advice")
+
+
+def test_score_during_a_logged_severe_injury_refers_to_a_clinician(
+    store: Path, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(store, data)
+    with (data / "injuries.csv").open("a") as log:
+        log.write("z004,2026-09-01,lateral_hip,,right,severe,30\n")
+    result = json.loads(stridewise("score", RUN, "--data", data, "--json").stdout)
+    advice = result["recommendation"]
+    assert advice["injury"]["severity"] == "severe" and advice["referral"] is True
+    assert "see a clinician" in advice["injury"]["text"]
+
+
+def test_score_without_history_is_single_file_mode(tmp_path: Path) -> None:
+    done = stridewise("score", RUN, "--data", tmp_path, "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert "weekly progression" in result["unavailable"]
+    assert result["caveats"][0].startswith("single-file mode")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("truncated.fit", "truncated"),
+        ("cycling.fit", "not a running activity (sport: cycling)"),
+    ],
+)
+def test_a_file_score_cannot_use_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, reason: str
+) -> None:
+    done = stridewise("score", SAMPLES / "edge" / name, "--data", tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and reason in done.stderr
+    assert str(SAMPLES / "edge" / name) in done.stderr and "Traceback" not in done.stderr
+
+
+def test_score_checks_what_it_is_given(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[tiers]\nmoderate = 0.2\n")
+    for args, message in (
+        ((RUN, "--rules", rules), f"{rules}: tiers.high: Field required"),
+        ((RUN, "--model", tmp_path), f"{tmp_path}: not a model directory"),
+        ((tmp_path / "none.fit",), f"{tmp_path / 'none.fit'}: no such file"),
+        ((RUN, "--data", tmp_path / "nowhere"), f"--data {tmp_path / 'nowhere'}: no such folder"),
+        ((RUN, "--athlete", "../x"), "--athlete '../x': letters, digits"),
+    ):
+        done = stridewise("score", *args)
+        assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_score_imports_neither_prefect_nor_scikit_learn(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "stridewise", "score", RUN, "--data", tmp_path],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines()}
+    assert "polars" in imported and "prefect" not in imported and "sklearn" not in imported
+
+
+def test_a_real_folder_of_fit_files_is_decoded_for_evaluate_and_train(tmp_path: Path) -> None:
+    # data_samples: 452 FIT files in inbox/, two injuries; b004's on the very first day has
+    # no labelled day before it, so one onset (z004, 2026-09-28) is left to evaluate against
+    done = stridewise("evaluate", SAMPLES, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["n_events"] == 1 and report["n_athletes"] == 8
+    assert 0 <= report["roc_auc"] <= 1 and "oracle_roc_auc" in report
+    too_few = stridewise("train", SAMPLES, "--out", tmp_path / "m")
+    assert too_few.returncode == 2
+    assert too_few.stderr.endswith(
+        "only 1 injury onset in the labelled days; need at least 20 to train\n"
+    )
