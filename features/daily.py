@@ -171,8 +171,14 @@ _SUMS = (
 )
 
 
+SUM_DECIMALS = 9
+"""Window sums are rounded to this many decimals: a rolling sum adds and subtracts as it
+slides, so a week without runs after a week with them sums to 7e-15 km, not 0, and a ratio
+over it explodes (weekly progression 7e15 after a week off)."""
+
+
 def _sum(column: str, days: int) -> pl.Expr:
-    return pl.col(column).rolling_sum(days, min_samples=1)
+    return pl.col(column).rolling_sum(days, min_samples=1).round(SUM_DECIMALS)
 
 
 def _ewma(column: str, span: int) -> pl.Expr:

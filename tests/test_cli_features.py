@@ -47,6 +47,17 @@ def test_every_sample_file_is_a_row_and_every_day_is_there(
     assert f"{len(files)} files:" in stderr and "0 failed" in stderr
 
 
+def test_a_window_without_runs_sums_to_exactly_zero(
+    tables: tuple[pl.DataFrame, pl.DataFrame, str],
+) -> None:
+    # Rolling sums slide over all athletes of a block; unrounded they left 4e-15 km in empty
+    # weeks (b004's first day, z004's weeks off) and weekly progressions of 1e15 after them.
+    days = tables[0]
+    assert (days.filter(pl.col("runs_7d") == 0)["km_7d"] == 0.0).all()
+    assert days.filter(pl.col("km_prev_7d") == 0)["weekly_progression"].is_null().all()
+    assert days.filter(pl.col("km_prev_7d") == 0).height > 0  # the injuries left such weeks
+
+
 def test_strap_wearers_have_running_dynamics_and_others_null(
     tables: tuple[pl.DataFrame, pl.DataFrame, str],
 ) -> None:
