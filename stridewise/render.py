@@ -23,7 +23,7 @@ def assessment_text(a: Assessment) -> str:
     r = a.recommendation
     chance = f"about 1 in {round(1 / a.probability)}" if a.probability > 0 else "negligible"
     lines = [
-        f"{a.athlete_id}  {a.date:%Y-%m-%d}  risk {a.tier.upper()}: {a.probability:.1%} "
+        f"{a.athlete_id}  {a.date:%Y-%m-%d}  risk {a.tier.upper()}: {a.probability:.2%} "
         f"chance of a hip overuse injury in the next 14 days ({chance})",
     ]
     if a.drivers:
