@@ -1,0 +1,1 @@
+"""The data directory's analytical tables: Delta Lake, written by keyed merges (DESIGN §2)."""

@@ -1,0 +1,109 @@
+"""Delta tables under `<data>/tables/`, each with the key a merge matches on.
+
+Every write is a merge keyed by the table's key (a file's hash, a run, an athlete-day), so
+writing the same rows twice changes no row, and a reader always sees one committed version:
+Delta commits are atomic, and a crash before a commit leaves only files no version names
+(the next vacuum removes them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from deltalake import DeltaTable
+
+from features.daily import DAY_SCHEMA
+from features.runs import RUN_FEATURE_SCHEMA
+from stridewise.inputs import ATHLETE_ID
+
+MANIFEST_SCHEMA: dict[str, pl.DataType] = {
+    "sha256": pl.String(),
+    "athlete_id": pl.String(),
+    "path": pl.String(),
+    "status": pl.String(),
+    "reason": pl.String(),
+    "seen_at": pl.Datetime("us", "UTC"),
+}
+"""Every file ever seen, by the hash of its bytes: ingested, duplicate, not running or
+quarantined, with the reason."""
+STATUSES = ("ingested", "duplicate", "not_running", "quarantined")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    keys: tuple[str, ...]
+    schema: dict[str, pl.DataType]
+
+
+TABLES: dict[str, TableSpec] = {
+    "manifest": TableSpec(("sha256",), MANIFEST_SCHEMA),
+    "runs": TableSpec(("run_id",), RUN_FEATURE_SCHEMA),
+    "athlete_days": TableSpec(("athlete_id", "local_date"), DAY_SCHEMA),
+}
+
+_FORGET_PROPERTIES = {"delta.logRetentionDuration": "interval 0 days"}
+"""Set before erasing an athlete, so that cleaning the log drops the commits that named them
+(commit files carry column statistics: the minimum and maximum athlete id of each file)."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """The tables of one data directory."""
+
+    root: Path
+
+    def path(self, name: str) -> Path:
+        return self.root / "tables" / name
+
+    def exists(self, name: str) -> bool:
+        return (self.path(name) / "_delta_log").is_dir()
+
+    def read(self, name: str, athletes: list[str] | None = None) -> pl.DataFrame:
+        """The table's latest committed version (empty, with its schema, before any write)."""
+        schema = TABLES[name].schema
+        if not self.exists(name):
+            return pl.DataFrame(schema=schema)
+        scan = pl.scan_delta(self.path(name))
+        if athletes is not None:
+            scan = scan.filter(pl.col("athlete_id").is_in(athletes))
+        return scan.select(pl.col(c).cast(t) for c, t in schema.items()).collect()
+
+    def merge(self, name: str, rows: pl.DataFrame) -> None:
+        """Insert `rows`, replacing the rows with the same key."""
+        spec = TABLES[name]
+        rows = rows.select(  # Delta has no enums: they are stored as strings
+            pl.col(c).cast(pl.String if isinstance(t, pl.Enum) else t)
+            for c, t in spec.schema.items()
+        )
+        path = self.path(name)
+        if not self.exists(name):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            rows.write_delta(path)
+            return
+        on = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
+        (
+            rows.write_delta(
+                path,
+                mode="merge",
+                delta_merge_options={"predicate": on, "source_alias": "s", "target_alias": "t"},
+            )
+            .when_matched_update_all()
+            .when_not_matched_insert_all()
+            .execute()
+        )
+
+    def forget(self, athlete_id: str) -> None:
+        """Erase an athlete's rows from every table, and every old version that held them."""
+        if not ATHLETE_ID.match(athlete_id):
+            raise ValueError(f"not an athlete id: {athlete_id!r}")
+        for name in filter(self.exists, TABLES):
+            path = self.path(name)
+            table = DeltaTable(path)
+            table.delete(f"athlete_id = '{athlete_id}'")
+            table.alter.set_table_properties(_FORGET_PROPERTIES)
+            table = DeltaTable(path)
+            table.create_checkpoint()
+            table.cleanup_metadata()
+            table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)

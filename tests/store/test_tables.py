@@ -1,0 +1,86 @@
+"""The Delta tables: merges that a re-run leaves unchanged, snapshots, and erasing an athlete."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from features.daily import athlete_days
+from store.tables import Store
+from tests.features.test_daily import runs
+
+
+def two_athletes() -> pl.DataFrame:
+    a = runs((0, 10.0), (2, 12.0), (5, 8.0))
+    b = runs((1, 6.0), (3, 7.5)).with_columns(
+        athlete_id=pl.lit("zz-secret-b"), run_id=pl.format("zz-secret-b/{}", pl.col("run_id"))
+    )
+    return pl.concat([a, b])
+
+
+def test_a_second_identical_merge_changes_no_row(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    days = athlete_days(two_athletes())
+    store.merge("athlete_days", days)
+    first = store.read("athlete_days").sort("athlete_id", "local_date")
+    assert_frame_equal(first, days.sort("athlete_id", "local_date"))  # enums come back too
+    store.merge("athlete_days", days)
+    assert_frame_equal(store.read("athlete_days").sort("athlete_id", "local_date"), first)
+
+
+def test_a_merge_replaces_rows_with_the_same_key_and_adds_new_ones(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    table = two_athletes()
+    store.merge("runs", table)
+    changed = table.head(1).with_columns(distance_km=pl.lit(42.0))
+    store.merge("runs", changed)
+    after = store.read("runs")
+    assert after.height == table.height
+    assert after.filter(pl.col("run_id") == "a/0")["distance_km"].to_list() == [42.0]
+    assert store.read("runs", athletes=["zz-secret-b"]).height == 2
+
+
+def test_reading_a_table_never_written_gives_its_empty_schema(tmp_path: Path) -> None:
+    assert Store(tmp_path).read("manifest").is_empty()
+
+
+def test_a_reader_during_writes_sees_whole_versions(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    table = two_athletes()
+    store.merge("runs", table)
+    stop, seen = threading.Event(), []
+
+    def write() -> None:
+        for km in range(1, 30):
+            store.merge("runs", table.with_columns(distance_km=pl.lit(float(km))))
+        stop.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while not stop.is_set():
+        snapshot = store.read("runs")
+        seen.append(snapshot["distance_km"].n_unique())
+        assert snapshot.height == table.height
+    writer.join()
+    assert set(seen) <= {1, 5}  # one merge's value everywhere, or the five first values
+
+
+def test_forget_leaves_nothing_of_the_athlete_on_disk(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    table = two_athletes()
+    for km in (1.0, 2.0):  # several versions, each naming the athlete
+        store.merge("runs", table.with_columns(distance_km=pl.lit(km)))
+        store.merge("athlete_days", athlete_days(table))
+    store.forget("zz-secret-b")
+    assert store.read("runs", athletes=["zz-secret-b"]).is_empty()
+    assert store.read("runs").height == 3 and store.read("athlete_days").height > 0
+    files = [f for f in tmp_path.rglob("*") if f.is_file()]
+    assert not [f for f in files if b"zz-secret" in f.read_bytes()]
+    for parquet in (f for f in files if f.suffix == ".parquet"):
+        assert "zz-secret" not in str(pl.read_parquet(parquet).rows())
+    with pytest.raises(ValueError, match="not an athlete id"):
+        store.forget("x' OR '1'='1")
