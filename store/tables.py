@@ -16,6 +16,7 @@ from deltalake import DeltaTable
 
 from features.daily import DAY_SCHEMA
 from features.runs import RUN_FEATURE_SCHEMA
+from models.team import SCORE_SCHEMA
 from stridewise.inputs import ATHLETE_ID
 
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
@@ -38,9 +39,10 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {
-    "manifest": TableSpec(("sha256",), MANIFEST_SCHEMA),
+    "manifest": TableSpec(("sha256", "path"), MANIFEST_SCHEMA),
     "runs": TableSpec(("run_id",), RUN_FEATURE_SCHEMA),
     "athlete_days": TableSpec(("athlete_id", "local_date"), DAY_SCHEMA),
+    "scores": TableSpec(("athlete_id", "date"), SCORE_SCHEMA),
 }
 
 _FORGET_PROPERTIES = {"delta.logRetentionDuration": "interval 0 days"}

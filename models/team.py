@@ -1,0 +1,78 @@
+"""Score a whole team for one day: every athlete who ran in the last four weeks."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import polars as pl
+
+from models.assess import Assessment, assess
+from models.bundle import Model
+from models.labels import current_injury, injury_flags
+from models.rules import Rules
+
+ACTIVE_DAYS = 28
+"""An athlete with no run in this many days is not scored (off season, injured, gone)."""
+
+SCORE_SCHEMA: dict[str, pl.DataType] = {
+    "athlete_id": pl.String(),
+    "date": pl.Date(),
+    "probability": pl.Float64(),
+    "tier": pl.String(),
+    "pattern": pl.String(),
+    "top_driver": pl.String(),
+    "drivers": pl.String(),
+    "recommendation": pl.String(),
+    "caveats": pl.String(),
+    "model_version": pl.String(),
+}
+"""One row per athlete and day scored; drivers, recommendation and caveats as JSON."""
+
+
+def active_athletes(days: pl.DataFrame, as_of: date) -> list[str]:
+    recent = days.filter(
+        pl.col("local_date").is_between(as_of - timedelta(ACTIVE_DAYS - 1), as_of)
+        & (pl.col("runs") > 0)
+    )
+    return sorted(recent["athlete_id"].unique().to_list())
+
+
+def score_team(
+    days: pl.DataFrame, injuries: pl.DataFrame, model: Model, rules: Rules, as_of: date
+) -> list[Assessment]:
+    """Assessments of every active athlete on `as_of`, highest probability first (`days`:
+    the athlete-day table, reaching `as_of`)."""
+    flagged = injury_flags(days.filter(pl.col("local_date") <= as_of), injuries)
+    scored = [
+        assess(
+            flagged.filter(pl.col("athlete_id") == athlete).sort("local_date"),
+            model,
+            rules,
+            injury=current_injury(injuries, athlete, as_of),
+        )
+        for athlete in active_athletes(flagged, as_of)
+    ]
+    return sorted(scored, key=lambda a: -a.probability)
+
+
+def score_rows(assessments: list[Assessment]) -> pl.DataFrame:
+    """The `SCORE_SCHEMA` rows of assessments."""
+    rows = []
+    for a in assessments:
+        record = a.as_dict()
+        rows.append(
+            {
+                "athlete_id": a.athlete_id,
+                "date": a.date,
+                "probability": a.probability,
+                "tier": a.tier,
+                "pattern": a.recommendation["pattern"],
+                "top_driver": a.drivers[0].text if a.drivers else None,
+                "drivers": json.dumps(record["drivers"]),
+                "recommendation": json.dumps(record["recommendation"]),
+                "caveats": json.dumps(record["caveats"]),
+                "model_version": a.model_version,
+            }
+        )
+    return pl.DataFrame(rows, schema=SCORE_SCHEMA, orient="row")
