@@ -51,18 +51,20 @@ def manifest_rows(
     seen_at: datetime,
 ) -> pl.DataFrame:
     """The manifest's rows for new files: quarantined (with the decoder's reason), duplicate
-    (an activity already ingested), ingested, or not running (kept as cross-training).
+    (an activity already ingested, or a copy of a file before it), ingested, or not running
+    (kept as cross-training).
     `ingested` and `running`: hashes of the files whose activity was new, and was a run."""
-    rows = []
+    rows, claimed = [], set()
     for f in files:
         path = str(f.path)
         if path in failures:
             status, reason = "quarantined", failures[path]
-        elif f.sha256 not in ingested:
+        elif f.sha256 not in ingested or f.sha256 in claimed:
             status, reason = "duplicate", "the same activity is already ingested"
         elif f.sha256 in running:
             status, reason = "ingested", None
         else:
             status, reason = "not_running", "no running in it: kept as cross-training"
+        claimed.add(f.sha256)
         rows.append((f.sha256, f.athlete_id, path, status, reason, seen_at))
     return pl.DataFrame(rows, schema=MANIFEST_SCHEMA, orient="row")

@@ -47,3 +47,13 @@ def assessment_text(a: Assessment) -> str:
     lines += [f"Caveat: {c}" for c in a.caveats]
     lines.append(f"{r['note']} Model {a.model_version}.")
     return "\n".join(lines)
+
+
+def team_table(assessments: list[Assessment]) -> str:
+    """One line per athlete, riskiest first: tier, probability, top driver, what to do."""
+    lines = [f"{'athlete':<10} {'tier':<9} {'risk':>6}  top driver / recommendation"]
+    for a in assessments:
+        driver = a.drivers[0].text if a.drivers else "-"
+        lines.append(f"{a.athlete_id:<10} {a.tier:<9} {a.probability:>6.2%}  {driver}")
+        lines.append(f"{'':<28}{a.recommendation['rest']['text']}")
+    return "\n".join(lines)

@@ -1,0 +1,83 @@
+"""The nightly flow on the bundled team: what it writes, that a re-run changes nothing, and
+that a bad file is quarantined while the rest goes on."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from store.tables import TABLES, Store
+from tests.corpus import SAMPLES
+
+pytestmark = pytest.mark.usefixtures("prefect")
+
+
+def run(inbox: Path, data: Path) -> list:
+    from flows.nightly import nightly
+
+    return nightly(inbox, data, roster=SAMPLES / "roster.csv", injuries=SAMPLES / "injuries.csv")
+
+
+def snapshot(data: Path) -> dict[str, pl.DataFrame]:
+    store = Store(data)
+    return {name: store.read(name).sort(spec.keys) for name, spec in TABLES.items()}
+
+
+def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    scored = run(SAMPLES / "inbox", data)
+    first = snapshot(data)
+    files = sorted((SAMPLES / "inbox").rglob("*.fit"))
+    assert first["manifest"].height == len(files)
+    assert set(first["manifest"]["status"]) <= {"ingested", "not_running"}
+    assert first["runs"].height == len(files)
+    assert first["scores"].height == len(scored) > 0
+    run(SAMPLES / "inbox", data)
+    again = snapshot(data)
+    for name in TABLES:
+        assert_frame_equal(again[name], first[name]), name
+
+
+def test_a_bad_file_is_quarantined_and_a_copy_is_a_duplicate(tmp_path: Path) -> None:
+    inbox, data = tmp_path / "inbox", tmp_path / "data"
+    shutil.copytree(SAMPLES / "inbox" / "z001", inbox / "z001")
+    first = sorted((inbox / "z001").glob("*.fit"))[0]
+    shutil.copy(first, inbox / "z001" / "renamed-copy.fit")
+    (inbox / "z001" / "broken.fit").write_bytes(b"not a FIT file at all")
+    run(inbox, data)
+    manifest = Store(data).read("manifest")
+    status = dict(
+        zip(
+            manifest["path"].map_elements(lambda p: Path(p).name, pl.String),
+            manifest["status"],
+            strict=True,
+        )
+    )
+    assert status["broken.fit"] == "quarantined"
+    assert {status[first.name], status["renamed-copy.fit"]} == {"ingested", "duplicate"}
+    quarantined = list((data / "quarantine" / "z001").glob("*.fit"))
+    assert [q.read_bytes() for q in quarantined] == [b"not a FIT file at all"]
+    reason = manifest.filter(pl.col("status") == "quarantined")["reason"][0]
+    assert reason
+
+
+def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
+    from tests.test_cli import stridewise
+
+    inbox = tmp_path / "inbox"
+    shutil.copytree(SAMPLES / "inbox" / "z004", inbox / "z004")
+    args = ("nightly", inbox, "--data", tmp_path / "data", "--roster", SAMPLES / "roster.csv")
+    done = stridewise(*args, "--injuries", SAMPLES / "injuries.csv", "--as-of", "2026-09-27")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("z004")
+    again = stridewise(*args, "--json", "--as-of", "2026-09-27")
+    scored = json.loads(again.stdout)
+    assert [a["athlete_id"] for a in scored] == ["z004"] and scored[0]["date"] == "2026-09-27"
+    nowhere = tmp_path / "nowhere"
+    missing = stridewise("nightly", nowhere, "--data", tmp_path / "data")
+    assert missing.returncode == 2 and missing.stderr == f"error: {nowhere}: not a folder\n"
