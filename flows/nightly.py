@@ -44,8 +44,6 @@ class DecodedBatch:
     """Per-run features of the batch's activities (duplicates within the batch dropped)."""
     failures: dict[str, str]
     """Path -> why the file could not be decoded."""
-    duplicates: set[str]
-    """Paths of files repeating an activity of the batch."""
 
 
 @task(cache_policy=NO_CACHE)
@@ -61,7 +59,6 @@ def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> Decoded
     return DecodedBatch(
         run_features(batch.records, batch.runs, roster),
         {str(path): reason for path, reason in batch.failures},
-        {str(path) for path, _ in batch.duplicates},
     )
 
 
@@ -116,12 +113,12 @@ def record_files(
 
 
 @task(cache_policy=NO_CACHE)
-def publish(assessments: list[Assessment], manifest: pl.DataFrame, as_of: date) -> None:
+def publish(assessments: list[Assessment], manifest: pl.DataFrame, as_of: date | None) -> None:
     """The team report and the table of flagged athletes, as Prefect artifacts."""
     counts = manifest["status"].value_counts(sort=True).rows() if manifest.height else []
     flagged = [a for a in assessments if a.tier != "low"]
     lines = [
-        f"# Hip overuse risk, {as_of:%Y-%m-%d}",
+        f"# Hip overuse risk, {as_of or 'no activity read yet'}",
         "",
         "Files: " + (", ".join(f"{n} {s}" for s, n in counts) or "none new"),
         f"Athletes scored: {len(assessments)}; flagged: {len(flagged)}",
@@ -188,11 +185,12 @@ def nightly(
     fresh = _new_activities(decoded, store.read("runs"))
     touched = write_runs(store, fresh)
     day = as_of or store.read("runs")["local_date"].max()
-    days = update_days(
-        store, sorted({*touched, *_out_of_date(store.read("athlete_days"), day)}), day
-    )
-    log = read_injuries(injuries) if injuries else pl.DataFrame(schema=INJURY_SCHEMA)
-    assessments = score(store, days, log, day)
+    assessments = []
+    if day is not None:  # None: no activity was ever read, nothing to score
+        behind = _out_of_date(store.read("athlete_days"), day)
+        days = update_days(store, sorted({*touched, *behind}), day)
+        log = read_injuries(injuries) if injuries else pl.DataFrame(schema=INJURY_SCHEMA)
+        assessments = score(store, days, log, day)
     manifest = record_files(store, data, files, decoded, fresh)
     publish(assessments, manifest, day)
     return assessments

@@ -81,3 +81,12 @@ def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
     nowhere = tmp_path / "nowhere"
     missing = stridewise("nightly", nowhere, "--data", tmp_path / "data")
     assert missing.returncode == 2 and missing.stderr == f"error: {nowhere}: not a folder\n"
+
+
+def test_an_inbox_of_only_bad_files_is_recorded_and_scores_nobody(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "a01").mkdir(parents=True)
+    (inbox / "a01" / "empty.fit").write_bytes(b"")
+    assert run(inbox, tmp_path / "data") == []
+    manifest = Store(tmp_path / "data").read("manifest")
+    assert manifest["status"].to_list() == ["quarantined"]
