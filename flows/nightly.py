@@ -25,12 +25,11 @@ from features.ingest import read_runs
 from features.runs import run_features
 from models.assess import Assessment
 from models.bundle import load
-from models.labels import INJURY_SCHEMA
 from models.rules import load_rules
 from models.team import active_athletes, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.tables import Store
-from stridewise.inputs import read_injuries, read_roster
+from stridewise.inputs import injury_log, read_roster
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -189,8 +188,7 @@ def nightly(
     if day is not None:  # None: no activity was ever read, nothing to score
         behind = _out_of_date(store.read("athlete_days"), day)
         days = update_days(store, sorted({*touched, *behind}), day)
-        log = read_injuries(injuries) if injuries else pl.DataFrame(schema=INJURY_SCHEMA)
-        assessments = score(store, days, log, day)
+        assessments = score(store, days, injury_log(injuries), day)
     manifest = record_files(store, data, files, decoded, fresh)
     publish(assessments, manifest, day)
     return assessments

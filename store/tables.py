@@ -29,7 +29,6 @@ MANIFEST_SCHEMA: dict[str, pl.DataType] = {
 }
 """Every file ever seen, by the hash of its bytes: ingested, duplicate, not running or
 quarantined, with the reason."""
-STATUSES = ("ingested", "duplicate", "not_running", "quarantined")
 
 
 @dataclass(frozen=True)

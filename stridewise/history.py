@@ -15,8 +15,8 @@ import polars as pl
 from features.daily import athlete_days
 from features.fit import Activity
 from features.runs import RUN_FEATURE_SCHEMA, run_features, run_id, run_records, run_row, runs_frame
-from models.labels import INJURY_SCHEMA, current_injury, injury_flags
-from stridewise.inputs import InputError, read_injuries, read_roster
+from models.labels import current_injury, injury_flags
+from stridewise.inputs import InputError, injury_log, read_roster
 
 RUNS_FILE = "runs.parquet"
 
@@ -34,11 +34,8 @@ def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     """The athlete's days up to and including `activity`'s day (a whole run; `InputError` if a
     file of the data directory cannot be read)."""
     roster = read_roster(data / "roster.csv") if (data / "roster.csv").is_file() else None
-    injuries = (
-        read_injuries(data / "injuries.csv")
-        if (data / "injuries.csv").is_file()
-        else pl.DataFrame(schema=INJURY_SCHEMA)
-    )
+    log = data / "injuries.csv"
+    injuries = injury_log(log if log.is_file() else None)
     key = run_id(athlete_id, activity)
     run = run_features(
         run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster

@@ -100,3 +100,8 @@ def read_injuries(path: Path) -> pl.DataFrame:
     if (injuries["days_lost"] < 0).any():
         raise InputError(f"{path}: days_lost cannot be negative")
     return injuries.with_columns(severity)
+
+
+def injury_log(path: Path | None) -> pl.DataFrame:
+    """The injury log of `path` (`read_injuries`), or an empty log when there is none."""
+    return read_injuries(path) if path is not None else pl.DataFrame(schema=INJURY_SCHEMA)
