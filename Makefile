@@ -20,11 +20,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --editable '.[dev]'
 	touch $@ $(VENV)/.installed
 
-demo: $(VENV)/.installed  ## features of the bundled team, then one athlete's run scored
-	$(BIN)/stridewise features data_samples/inbox --roster data_samples/roster.csv \
-		--out stridewise-data/athlete_days.parquet --runs stridewise-data/runs.parquet
+demo: $(VENV)/.installed  ## the nightly flow on the bundled team, then one athlete's run scored
+	mkdir -p stridewise-data
 	cp data_samples/roster.csv data_samples/injuries.csv stridewise-data/
-	$(BIN)/stridewise score data_samples/inbox/z004/2026-09-27T102002Z.fit --data stridewise-data
+	$(BIN)/stridewise nightly data_samples/inbox
+	$(BIN)/stridewise score data_samples/inbox/z004/2026-09-27T102002Z.fit
 
 test: lint  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest

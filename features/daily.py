@@ -125,6 +125,7 @@ def _day_totals(runs: pl.DataFrame, rows: np.ndarray, height: int) -> dict[str, 
     load = np.where(np.isnan(trimp), running_s / 60 * FALLBACK_TRIMP_PER_MIN, trimp)
     per_row = {
         "runs": total(running),
+        "activities": total(np.ones(len(rows))),
         "distance_km": total(distance),
         "duration_min": total(running_s) / 60,
         "load": total(np.where(running, load, 0.0)),
@@ -146,6 +147,7 @@ def _day_totals(runs: pl.DataFrame, rows: np.ndarray, height: int) -> dict[str, 
     }
 
 
+_COUNTS = ("runs", "activities")
 _RUN_SUMS = ("high_intensity_km", "downhill_km", "ascent_m")
 
 
@@ -154,7 +156,7 @@ def _real_days() -> list[pl.Expr]:
     real = pl.col("history_days").is_not_null()
     return [
         pl.when(real).then(pl.col("runs").is_not_null()).alias("has_data"),
-        pl.when(real).then(pl.col("runs").fill_null(0)).cast(pl.Int32).alias("runs"),
+        *(pl.when(real).then(pl.col(c).fill_null(0)).cast(pl.Int32) for c in _COUNTS),
         (pl.col("treadmill") > 0).fill_null(value=False).alias("treadmill"),
         *(pl.when(real).then(pl.col(c).fill_null(0.0)).alias(c) for c in _SUMS),
     ]
@@ -285,6 +287,7 @@ DAY_SCHEMA: dict[str, pl.DataType] = {
     "history_days": pl.Int32(),
     "has_data": pl.Boolean(),
     "runs": pl.Int32(),
+    "activities": pl.Int32(),
     "distance_km": pl.Float64(),
     "duration_min": pl.Float64(),
     "load": pl.Float64(),

@@ -1,21 +1,23 @@
 """Nightly: ingest what is new in the watch-sync inbox, update load histories, score the team.
 
 Tasks are units of work a run can retry and observe: hashing the inbox, decoding one batch of
-files, writing one table, scoring the team. The rows themselves are computed by the pure code
-of `features/` and `models/`. Writes are keyed merges into Delta tables (`store/`), the
-manifest last: a run killed at any point leaves the tables readable, and the next run, seeing
-the files still unrecorded, ingests them again into the same keys.
+files, recording one batch, updating the days, scoring the team. The rows themselves are
+computed by the pure code of `features/` and `models/`. Writes are keyed merges into Delta
+tables (`store/`), and each batch is recorded in the manifest after its runs: a run killed at
+any point leaves the tables readable, and the next one ingests the unrecorded files again into
+the same keys, then brings up to date every athlete whose days no longer match their runs.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, task, unmapped
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -23,10 +25,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from features.daily import athlete_days
 from features.ingest import read_runs
 from features.runs import run_features
+from flows.progress import report
 from models.assess import Assessment
 from models.bundle import load
 from models.rules import load_rules
-from models.team import active_athletes, score_rows, score_team
+from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.tables import Store
 from stridewise.inputs import injury_log, read_roster
@@ -62,11 +65,29 @@ def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> Decoded
 
 
 @task(cache_policy=NO_CACHE)
-def write_runs(store: Store, runs: pl.DataFrame) -> list[str]:
-    """Merge new activities into the runs table; the athletes they belong to."""
-    if runs.height:
-        store.merge("runs", runs)
-    return sorted(runs["athlete_id"].unique().to_list())
+def ingest_batch(
+    store: Store, data: Path, files: list[InboxFile], batch: DecodedBatch
+) -> pl.DataFrame:
+    """Merge a decoded batch's new activities into the runs table, quarantine its bad files,
+    then record every file of it in the manifest: a run stopped after this batch resumes
+    at the next one, and one killed inside it decodes this batch again into the same keys."""
+    known = store.read("runs", columns=["run_id", "sha256"])
+    fresh = batch.runs.filter(~pl.col("run_id").is_in(known["run_id"].implode()))
+    if fresh.height:
+        store.merge("runs", fresh)
+    owner = dict(zip(*pl.concat([known, fresh.select(known.columns)]), strict=True))
+    ingested = {
+        sha for run, sha in batch.runs.select("run_id", "sha256").rows() if owner[run] == sha
+    }
+    running = set(batch.runs.filter("is_running")["sha256"].to_list())
+    for f in files:
+        if str(f.path) in batch.failures:
+            quarantine(f, data)
+    recorded = set(store.read("manifest", columns=["sha256"])["sha256"].to_list())
+    rows = manifest_rows(files, batch.failures, ingested, running, recorded, datetime.now(UTC))
+    if rows.height:
+        store.merge("manifest", rows)
+    return rows
 
 
 @task(cache_policy=NO_CACHE)
@@ -89,32 +110,9 @@ def score(store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date)
 
 
 @task(cache_policy=NO_CACHE)
-def record_files(
-    store: Store,
-    data: Path,
-    files: list[InboxFile],
-    decoded: list[DecodedBatch],
-    fresh: pl.DataFrame,
-) -> pl.DataFrame:
-    """Quarantine the files that failed and record every new file in the manifest (last, so
-    that a crash before it only means the files are ingested again, into the same keys)."""
-    failures = {path: reason for b in decoded for path, reason in b.failures.items()}
-    for f in files:
-        if str(f.path) in failures:
-            quarantine(f, data)
-    running = set(fresh.filter("is_running")["sha256"].to_list())
-    manifest = manifest_rows(
-        files, failures, set(fresh["sha256"].to_list()), running, datetime.now(UTC)
-    )
-    if manifest.height:
-        store.merge("manifest", manifest)
-    return manifest
-
-
-@task(cache_policy=NO_CACHE)
-def publish(assessments: list[Assessment], manifest: pl.DataFrame, as_of: date | None) -> None:
+def publish(assessments: list[Assessment], files: Counter[str], as_of: date | None) -> None:
     """The team report and the table of flagged athletes, as Prefect artifacts."""
-    counts = manifest["status"].value_counts(sort=True).rows() if manifest.height else []
+    counts = files.most_common()
     flagged = [a for a in assessments if a.tier != "low"]
     lines = [
         f"# Hip overuse risk, {as_of or 'no activity read yet'}",
@@ -147,21 +145,6 @@ def publish(assessments: list[Assessment], manifest: pl.DataFrame, as_of: date |
     )
 
 
-def _new_activities(decoded: list[DecodedBatch], known: pl.DataFrame) -> pl.DataFrame:
-    """The batches' activities not in the store yet, each once."""
-    if not decoded:
-        return known.head(0)
-    runs = pl.concat([b.runs for b in decoded]).unique("run_id", keep="first", maintain_order=True)
-    return runs.filter(~pl.col("run_id").is_in(known["run_id"].implode()))
-
-
-def _out_of_date(days: pl.DataFrame, as_of: date) -> list[str]:
-    """Active athletes whose days stop before `as_of` (rest days to add)."""
-    last = days.group_by("athlete_id").agg(pl.col("local_date").max())
-    behind = set(last.filter(pl.col("local_date") < as_of)["athlete_id"].to_list())
-    return [a for a in active_athletes(days, as_of) if a in behind]
-
-
 @flow(
     name="nightly",
     flow_run_name="nightly-{inbox}",
@@ -173,22 +156,27 @@ def nightly(
     as_of: date | None = None,
     roster: Path | None = None,
     injuries: Path | None = None,
+    batch_files: int = BATCH_FILES,
 ) -> list[Assessment]:
-    """Ingest the inbox's new files, update the athletes they touch, score the team on
-    `as_of` (default: the last day with data)."""
+    """Ingest the inbox's new files, update the athletes whose runs changed, score the team
+    on `as_of` (default: the last day with data)."""
     store = Store(data)
     files = find_new_files(inbox, store)
-    batches = [files[i : i + BATCH_FILES] for i in range(0, len(files), BATCH_FILES)]
+    batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
     athletes = read_roster(roster) if roster else None
-    decoded = [f.result() for f in decode_batch.map(batches, roster=unmapped(athletes))]
-    fresh = _new_activities(decoded, store.read("runs"))
-    touched = write_runs(store, fresh)
-    day = as_of or store.read("runs")["local_date"].max()
+    decoding = decode_batch.map(batches, roster=unmapped(athletes))
+    statuses: Counter[str] = Counter()
+    report(0, len(files))
+    for batch, decoded in zip(batches, decoding, strict=True):
+        statuses.update(ingest_batch(store, data, batch, decoded.result())["status"].to_list())
+        report(statuses.total(), len(files))
+        get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
+    runs = store.read("runs", columns=["athlete_id", "local_date"])
+    day = as_of or runs["local_date"].max()
     assessments = []
     if day is not None:  # None: no activity was ever read, nothing to score
-        behind = _out_of_date(store.read("athlete_days"), day)
-        days = update_days(store, sorted({*touched, *behind}), day)
+        stale = athletes_to_update(runs, store.read("athlete_days"), day)
+        days = update_days(store, stale, day)
         assessments = score(store, days, injury_log(injuries), day)
-    manifest = record_files(store, data, files, decoded, fresh)
-    publish(assessments, manifest, day)
+    publish(assessments, statuses, day)
     return assessments

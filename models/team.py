@@ -38,6 +38,25 @@ def active_athletes(days: pl.DataFrame, as_of: date) -> list[str]:
     return sorted(recent["athlete_id"].unique().to_list())
 
 
+def athletes_to_update(runs: pl.DataFrame, days: pl.DataFrame, as_of: date) -> list[str]:
+    """Athletes whose athlete-day rows up to `as_of` are not those of their runs: runs were
+    added since (a new or a late-synced file, or a crash between writing runs and days), or
+    they are active and their calendar stops before `as_of` (rest days to add).
+    `runs`: the athlete_id and local_date of every activity in the runs table."""
+    dated = runs.filter(pl.col("local_date") <= as_of)
+    expected = dated.group_by("athlete_id").agg(pl.len().alias("expected"))
+    held = (
+        days.filter(pl.col("local_date") <= as_of)
+        .group_by("athlete_id")
+        .agg(pl.col("activities").sum().alias("held"), pl.col("local_date").max().alias("last"))
+    )
+    both = expected.join(held, on="athlete_id", how="left")
+    changed = both.filter(pl.col("held").is_null() | (pl.col("held") != pl.col("expected")))
+    behind = held.filter(pl.col("last") < as_of)["athlete_id"].to_list()
+    extend = set(active_athletes(days, as_of)) & set(behind)
+    return sorted({*changed["athlete_id"].to_list(), *extend})
+
+
 def score_team(
     days: pl.DataFrame, injuries: pl.DataFrame, model: Model, rules: Rules, as_of: date
 ) -> list[Assessment]:

@@ -48,13 +48,15 @@ def manifest_rows(
     failures: dict[str, str],
     ingested: set[str],
     running: set[str],
+    recorded: set[str],
     seen_at: datetime,
 ) -> pl.DataFrame:
     """The manifest's rows for new files: quarantined (with the decoder's reason), duplicate
-    (an activity already ingested, or a copy of a file before it), ingested, or not running
-    (kept as cross-training).
-    `ingested` and `running`: hashes of the files whose activity was new, and was a run."""
-    rows, claimed = [], set()
+    (an activity already ingested, or a copy of a file recorded before it), ingested, or not
+    running (kept as cross-training).
+    `ingested`, `running`: hashes of the files whose activity the runs table holds from them,
+    and of those that are runs; `recorded`: hashes the manifest already has."""
+    rows, claimed = [], set(recorded)
     for f in files:
         path = str(f.path)
         if path in failures:

@@ -59,11 +59,19 @@ class Store:
         return self.root / "tables" / name
 
     def exists(self, name: str) -> bool:
-        return (self.path(name) / "_delta_log").is_dir()
+        """Whether the table has a committed version (a process killed while creating it
+        leaves a log folder with no commit in it)."""
+        log = self.path(name) / "_delta_log"
+        return any(log.glob("*.json")) or any(log.glob("*.checkpoint.parquet"))
 
-    def read(self, name: str, athletes: list[str] | None = None) -> pl.DataFrame:
-        """The table's latest committed version (empty, with its schema, before any write)."""
+    def read(
+        self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
+    ) -> pl.DataFrame:
+        """The table's latest committed version (empty, with its schema, before any write),
+        optionally only some athletes' rows and some columns."""
         schema = TABLES[name].schema
+        if columns is not None:
+            schema = {c: schema[c] for c in columns}
         if not self.exists(name):
             return pl.DataFrame(schema=schema)
         scan = pl.scan_delta(self.path(name))

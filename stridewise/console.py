@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,16 +42,24 @@ def write_parquet(table: Any, path: Path) -> None:
         fail(f"{path}: cannot write: {error.strerror or error}")
 
 
+def writable(folder: Path) -> Path:
+    """A folder the command will write into: created if need be, checked writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"{folder}: cannot create the folder: {error.strerror or error}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{folder}: cannot write in this folder")
+    return folder
+
+
 def output_file(path: Path, suffix: str = ".parquet") -> Path:
     """Check a path the user wants written: a file, with the right suffix, folder created."""
     if path.is_dir():
         fail(f"{path} is a folder; give a file name ending in {suffix}")
     if path.suffix != suffix:
         fail(f"{path}: the file name must end in {suffix}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        fail(f"{path.parent}: cannot create the folder: {error.strerror or error}")
+    writable(path.parent)
     return path
 
 

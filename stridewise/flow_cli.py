@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from stridewise.console import fail
+from stridewise.console import fail, progress, writable
 from stridewise.risk_cli import data_dir
 
 
@@ -25,6 +25,11 @@ def _prefect_environment(data: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def _kept(path: Path) -> Path | None:
+    """A file the data directory keeps, if it is there."""
+    return path if path.is_file() else None
+
+
 def nightly(
     inbox: Annotated[Path, typer.Argument(help="Inbox of <athlete_id>/ folders of FIT files.")],
     data: Annotated[
@@ -35,9 +40,20 @@ def nightly(
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Day to score (default: the last with data)."),
     ] = None,
-    roster: Annotated[Path | None, typer.Option(help="roster.csv (HR zones, speeds).")] = None,
-    injuries: Annotated[Path | None, typer.Option(help="injuries.csv, the injury log.")] = None,
+    roster: Annotated[
+        Path | None, typer.Option(help="roster.csv (HR zones, speeds; default DATA/roster.csv).")
+    ] = None,
+    injuries: Annotated[
+        Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            envvar="STRIDEWISE_DASK_ADDRESS",
+            help="Decode on this Dask cluster (tcp://host:8786) instead of local threads.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest new files, update load histories, score the team, publish the report.
 
@@ -49,19 +65,32 @@ def nightly(
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
+    store = writable(data_dir(data))
+    roster = roster or _kept(store / "roster.csv")
+    injuries = injuries or _kept(store / "injuries.csv")
     try:
         for path, read in ((roster, read_roster), (injuries, read_injuries)):
             if path is not None:
                 read(path)
     except InputError as error:
         fail(str(error))
-    store = data_dir(data)
     _prefect_environment(store)
     from flows.nightly import nightly as flow
+    from flows.progress import listening
     from stridewise.render import team_table
 
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        flow = flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
     typer.echo("running the nightly flow (Prefect start-up included) ...", err=True)
-    assessments = flow(inbox, store, as_of.date() if as_of else None, roster, injuries)
+    with progress() as bar:
+        files = bar.add_task("new files", total=None)
+        with listening(lambda done, total: bar.update(files, completed=done, total=total)):
+            try:
+                assessments = flow(inbox, store, as_of.date() if as_of else None, roster, injuries)
+            except OSError as error:
+                fail(f"{error.filename or store}: {error.strerror or error}")
     if as_json:
         typer.echo(json.dumps([a.as_dict() for a in assessments], indent=2))
     else:

@@ -1,8 +1,8 @@
 """One athlete's history from the data directory, with one new run added: what `score` rates.
 
-The data directory holds what the nightly job (or `make demo`) wrote: `runs.parquet` (the
-per-run features of every athlete), and optionally `roster.csv` and `injuries.csv`. Without the
-athlete in it, the run is scored alone (single-file mode).
+The data directory holds what the nightly flow (or `make demo`) wrote: the runs table of the
+store (the per-run features of every athlete), and optionally `roster.csv` and `injuries.csv`.
+Without the athlete in it, the run is scored alone (single-file mode).
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ import polars as pl
 
 from features.daily import athlete_days
 from features.fit import Activity
-from features.runs import RUN_FEATURE_SCHEMA, run_features, run_id, run_records, run_row, runs_frame
+from features.runs import run_features, run_id, run_records, run_row, runs_frame
 from models.labels import current_injury, injury_flags
+from store.tables import Store
 from stridewise.inputs import InputError, injury_log, read_roster
-
-RUNS_FILE = "runs.parquet"
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     run = run_features(
         run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster
     )
-    past = _past_runs(data / RUNS_FILE, athlete_id, key)
+    past = _past_runs(Store(data), athlete_id, key)
     day = run["local_date"][0]
     days = athlete_days(pl.concat([past, run]), until=day)
     return History(
@@ -50,16 +49,10 @@ def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     )
 
 
-def _past_runs(path: Path, athlete_id: str, run: str) -> pl.DataFrame:
+def _past_runs(store: Store, athlete_id: str, run: str) -> pl.DataFrame:
     """The athlete's other runs in the store (none when there is no store)."""
-    if not path.is_file():
-        return pl.DataFrame(schema=RUN_FEATURE_SCHEMA)
     try:
-        return (
-            pl.scan_parquet(path)
-            .filter((pl.col("athlete_id") == athlete_id) & (pl.col("run_id") != run))
-            .select(pl.col(name).cast(dtype) for name, dtype in RUN_FEATURE_SCHEMA.items())
-            .collect()
-        )
+        past = store.read("runs", athletes=[athlete_id])
     except (OSError, pl.exceptions.PolarsError) as error:
-        raise InputError(f"{path}: cannot read the history: {error}") from None
+        raise InputError(f"{store.path('runs')}: cannot read the history: {error}") from None
+    return past.filter(pl.col("run_id") != run)

@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
 from simulator.team import Config, simulate
+from store.tables import Store
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
 
@@ -30,13 +32,15 @@ def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory as `make demo` leaves it: runs.parquet, roster and injury log."""
-    data = tmp_path_factory.mktemp("store")
+    """A data directory as `make demo` leaves it: the runs table, roster and injury log (the
+    runs written here by `features`, the nightly flow's decoder, without Prefect)."""
+    data, work = tmp_path_factory.mktemp("store"), tmp_path_factory.mktemp("features")
     done = stridewise(
         "features", INBOX, "--roster", SAMPLES / "roster.csv",
-        "--out", data / "days.parquet", "--runs", data / "runs.parquet",
+        "--out", work / "days.parquet", "--runs", work / "runs.parquet",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+    Store(data).merge("runs", pl.read_parquet(work / "runs.parquet"))
     for name in ("roster.csv", "injuries.csv"):
         shutil.copy(SAMPLES / name, data / name)
     return data

@@ -1,0 +1,72 @@
+"""The crash tests' driver: the nightly flow, in a process that SIGKILLs itself at one point.
+
+    python -m tests.flows.crash_run INBOX DATA POINT N [DELAY_MS]
+
+POINT: `file` (once the N-th file is decoded), `before` or `after` (the N-th table merge), or
+`inside` (DELAY_MS after the N-th merge starts, while Delta writes its files and commit).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import flows.nightly as nightly
+from store.tables import Store
+from tests.corpus import SAMPLES
+
+BATCH_FILES = 4
+"""Small batches, so that a crash can fall between the batches of one run."""
+
+
+def _kill() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def main(inbox: Path, data: Path, point: str, n: int, delay_ms: float = 0.0) -> None:
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def reached(event: str) -> bool:
+        with lock:
+            seen[event] += 1
+            return seen[event] == n
+
+    read_runs, merge = nightly.read_runs, Store.merge
+
+    def decode(files: Any, **options: Any) -> Any:
+        def on_file(*_: Any) -> None:
+            if point == "file" and reached("file"):
+                _kill()
+
+        return read_runs(files, on_file=on_file, **options)
+
+    def write(store: Store, name: str, rows: Any) -> None:
+        hit = point != "file" and reached("merge")
+        if hit and point == "before":
+            _kill()
+        if hit and point == "inside":
+            threading.Timer(delay_ms / 1000, _kill).start()
+        merge(store, name, rows)
+        if hit and point == "after":
+            _kill()
+
+    nightly.read_runs = decode
+    Store.merge = write  # type: ignore[method-assign]
+    nightly.nightly(
+        inbox,
+        data,
+        roster=SAMPLES / "roster.csv",
+        injuries=SAMPLES / "injuries.csv",
+        batch_files=BATCH_FILES,
+    )
+
+
+if __name__ == "__main__":
+    inbox, data, point, n, *delay = sys.argv[1:]
+    main(Path(inbox), Path(data), point, int(n), *map(float, delay))
