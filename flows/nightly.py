@@ -32,7 +32,7 @@ from models.rules import load_rules
 from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.tables import Store
-from stridewise.inputs import injury_log, read_roster
+from stridewise.inputs import injury_history, read_roster
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -177,6 +177,6 @@ def nightly(
     if day is not None:  # None: no activity was ever read, nothing to score
         stale = athletes_to_update(runs, store.read("athlete_days"), day)
         days = update_days(store, stale, day)
-        assessments = score(store, days, injury_log(injuries), day)
+        assessments = score(store, days, injury_history(data, injuries), day)
     publish(assessments, statuses, day)
     return assessments

@@ -1,9 +1,11 @@
-"""`stridewise nightly`: the nightly flow once, on Prefect's embedded temporary server."""
+"""The commands of the data directory and its Prefect home: `nightly` (the flow once, on
+Prefect's temporary server) and `forget` (erase an athlete)."""
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -95,3 +97,56 @@ def nightly(
         typer.echo(json.dumps([a.as_dict() for a in assessments], indent=2))
     else:
         typer.echo(team_table(assessments))
+
+
+def _prefect_database() -> str | None:
+    """Prefect's database URL, or None when it is a SQLite file not created yet."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().server.database.connection_url
+    url = url.get_secret_value() if url else ""
+    if url.startswith("sqlite") and not Path(url.split("///", 1)[-1]).is_file():
+        return None
+    return url or None
+
+
+def forget(
+    athlete_id: Annotated[str, typer.Argument(help="The athlete to erase.")],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase an athlete from the data directory: every table and its old versions, the
+    manifest, the app database, the quarantine, the kept roster and injury log, and the
+    Prefect reports and log lines that name them. Their files in the inbox are not touched:
+    the command lists where they are."""
+    from stridewise.inputs import ATHLETE_ID
+
+    if not ATHLETE_ID.match(athlete_id):
+        fail(f"not an athlete id: {athlete_id!r}")
+    store = data_dir(data)
+    if not store.is_dir():
+        fail(f"{store}: no data directory there")
+    if not yes:
+        if not sys.stdin.isatty():
+            fail("erasing cannot be undone: add --yes to confirm")
+        typer.confirm(f"Erase {athlete_id} from {store}? This cannot be undone", abort=True)
+    _prefect_environment(store)
+    from store.erase import forget_athlete
+
+    try:
+        erased = forget_athlete(store, athlete_id, _prefect_database())
+    except OSError as error:
+        fail(f"{error.filename or store}: {error.strerror or error}")
+    typer.echo(
+        f"{athlete_id}: erased ({erased.manifest_files} files in the manifest, "
+        f"{erased.quarantined} quarantined, {erased.prefect_rows} Prefect records)"
+    )
+    for folder in erased.inbox_folders:
+        typer.echo(
+            f"note: their watch files are still in {folder}: remove them from the sync, "
+            "or the next nightly run ingests them again",
+            err=True,
+        )

@@ -11,6 +11,7 @@ import polars as pl
 from features.fit.files import find_fit_files
 from features.runs import ATHLETE_SCHEMA
 from models.labels import INJURY_SCHEMA, SEVERITIES
+from store.layout import has_app_database
 
 ATHLETE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -102,6 +103,12 @@ def read_injuries(path: Path) -> pl.DataFrame:
     return injuries.with_columns(severity)
 
 
-def injury_log(path: Path | None) -> pl.DataFrame:
-    """The injury log of `path` (`read_injuries`), or an empty log when there is none."""
-    return read_injuries(path) if path is not None else pl.DataFrame(schema=INJURY_SCHEMA)
+def injury_history(data: Path, csv: Path | None) -> pl.DataFrame:
+    """The whole injury log: the CSV (if any) and what coaches logged in the app database."""
+    log = read_injuries(csv) if csv is not None else pl.DataFrame(schema=INJURY_SCHEMA)
+    if not has_app_database(data):
+        return log
+    from store.app_db import app_database, logged_injuries
+
+    with app_database(data) as engine:
+        return pl.concat([log, logged_injuries(engine)])

@@ -1,0 +1,101 @@
+"""The app database: what people write (the injuries coaches log), through SQLAlchemy.
+
+SQLite in WAL mode under the data directory by default (the dashboard writes while the nightly
+flow reads), or any database by URL ($STRIDEWISE_DATABASE_URL), e.g. PostgreSQL (DESIGN §2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    delete,
+    event,
+    select,
+    text,
+)
+
+from models.labels import INJURY_SCHEMA, SEVERITIES
+from store.layout import app_database_url
+
+metadata = MetaData()
+
+injuries = Table(
+    "injuries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", String, nullable=False, index=True),
+    Column("onset_date", Date, nullable=False),
+    Column("region", String),
+    Column("subtype", String),
+    Column("side", String),
+    Column("severity", String, nullable=False),
+    Column("days_lost", Integer),
+    Column("logged_at", DateTime(timezone=True), nullable=False),
+)
+"""The injury log, as coaches write it (same columns as injuries.csv, and when)."""
+
+
+def _sqlite_pragmas(connection: Any, _: Any) -> None:
+    """WAL, so that readers never wait on a writer; deleted rows overwritten with zeros."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
+
+
+@contextmanager
+def app_database(data: Path) -> Iterator[Engine]:
+    """The app database of a data directory, its tables created if new."""
+    engine = create_engine(app_database_url(data))
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        metadata.create_all(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def log_injury(
+    engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any
+) -> None:
+    """Add one injury to the log (`details`: region, subtype, side, days_lost)."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    row = {"athlete_id": athlete_id, "onset_date": onset, "severity": severity, **details}
+    with engine.begin() as connection:
+        connection.execute(injuries.insert().values(**row, logged_at=datetime.now(UTC)))
+
+
+def logged_injuries(engine: Engine) -> pl.DataFrame:
+    """The injuries coaches logged (`models.labels.INJURY_SCHEMA`)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(*(injuries.c[c] for c in INJURY_SCHEMA))).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=INJURY_SCHEMA, orient="row")
+
+
+def forget(engine: Engine, athlete_id: str) -> None:
+    """Erase an athlete from every table, and from the file's free pages and its WAL."""
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if "athlete_id" in table.c:
+                connection.execute(delete(table).where(table.c.athlete_id == athlete_id))
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.execute(text("VACUUM"))
+            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
