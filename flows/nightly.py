@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import Flow, flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -180,3 +180,11 @@ def nightly(
         assessments = score(store, days, injury_history(data, injuries), day)
     publish(assessments, statuses, day)
     return assessments
+
+
+def on_dask(address: str) -> Flow[..., list[Assessment]]:
+    """The nightly flow with its decoding on an existing Dask cluster (DESIGN §3); the writes
+    stay in the flow's process, next to the data directory."""
+    from prefect_dask import DaskTaskRunner
+
+    return nightly.with_options(task_runner=DaskTaskRunner(address=address))

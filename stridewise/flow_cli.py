@@ -27,6 +27,16 @@ def _prefect_environment(data: Path) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
+def _check_cluster(address: str) -> None:
+    """A Dask scheduler that cannot be reached is a one-line error, before Prefect starts."""
+    from distributed import Client
+
+    try:
+        Client(address, timeout="10s").close()
+    except (OSError, ValueError) as error:
+        fail(f"{address}: cannot reach the Dask scheduler: {error}")
+
+
 def _kept(path: Path) -> Path | None:
     """A file the data directory keeps, if it is there."""
     return path if path.is_file() else None
@@ -82,9 +92,10 @@ def nightly(
     from stridewise.render import team_table
 
     if dask_address:
-        from prefect_dask import DaskTaskRunner
+        from flows.nightly import on_dask
 
-        flow = flow.with_options(task_runner=DaskTaskRunner(address=dask_address))
+        _check_cluster(dask_address)
+        flow = on_dask(dask_address)
     typer.echo("running the nightly flow (Prefect start-up included) ...", err=True)
     with progress() as bar:
         files = bar.add_task("new files", total=None)

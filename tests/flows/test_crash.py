@@ -5,24 +5,19 @@ run converges to exactly what an uninterrupted run writes, nothing lost, nothing
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
 from store.tables import TABLES, Store
 from tests.corpus import SAMPLES
+from tests.flows.common import SMALL_ATHLETES, SMALL_FILES_EACH, small_inbox, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect")
-
-ATHLETES = ("z001", "b002")
-FILES_EACH = 7
-"""14 files: 4 batches of 4, so 4 + 4 merges while ingesting, then the days and the scores."""
 
 POINTS = [
     *(("file", n, 0) for n in (1, 6, 11, 14)),
@@ -30,18 +25,13 @@ POINTS = [
     *(("after", n, 0) for n in (1, 2, 3, 6, 8, 9, 10)),
     *(("inside", n, ms) for n, ms in ((1, 5), (2, 20), (5, 10), (8, 40), (9, 15), (10, 5))),
 ]
-"""Merges, in order: runs then manifest for each of 4 batches (1-8), athlete_days (9), scores
-(10)."""
+"""14 files in batches of 4: the merges, in order, are runs then manifest for each of the 4
+batches (1-8), athlete_days (9), scores (10)."""
 
 
 @pytest.fixture(scope="module")
-def small_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    inbox = tmp_path_factory.mktemp("crash-inbox")
-    for athlete in ATHLETES:
-        (inbox / athlete).mkdir()
-        for path in sorted((SAMPLES / "inbox" / athlete).glob("*.fit"))[-FILES_EACH:]:
-            shutil.copy(path, inbox / athlete / path.name)
-    return inbox
+def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_inbox(tmp_path_factory.mktemp("crash-inbox"))
 
 
 def nightly(inbox: Path, data: Path) -> None:
@@ -52,35 +42,26 @@ def nightly(inbox: Path, data: Path) -> None:
     flow(inbox, data, roster=roster, injuries=injuries, batch_files=BATCH_FILES)
 
 
-def tables(data: Path) -> dict[str, pl.DataFrame]:
-    """Every table, in key order, without the manifest's wall-clock column."""
-    store = Store(data)
-    return {
-        name: store.read(name).sort(spec.keys).drop("seen_at", strict=False)
-        for name, spec in TABLES.items()
-    }
-
-
 @pytest.fixture(scope="module")
-def uninterrupted(small_inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def uninterrupted(inbox: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = tmp_path_factory.mktemp("uninterrupted")
-    nightly(small_inbox, data)
-    return tables(data)
+    nightly(inbox, data)
+    return snapshot(data)
 
 
 def test_the_small_inbox_makes_the_writes_the_points_name(uninterrupted: dict) -> None:
-    assert uninterrupted["manifest"].height == len(ATHLETES) * FILES_EACH
-    assert uninterrupted["scores"].height == len(ATHLETES)
+    assert uninterrupted["manifest"].height == len(SMALL_ATHLETES) * SMALL_FILES_EACH == 14
+    assert uninterrupted["scores"].height == len(SMALL_ATHLETES)
 
 
 @pytest.mark.parametrize(("point", "n", "delay_ms"), POINTS, ids=lambda v: str(v))
 def test_a_run_killed_anywhere_is_completed_by_the_next(
-    point: str, n: int, delay_ms: int, small_inbox: Path, uninterrupted: dict, tmp_path: Path
+    point: str, n: int, delay_ms: int, inbox: Path, uninterrupted: dict, tmp_path: Path
 ) -> None:
     from prefect.settings import get_current_settings
 
     env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
-    command = [sys.executable, "-m", "tests.flows.crash_run", small_inbox, tmp_path, point, n]
+    command = [sys.executable, "-m", "tests.flows.crash_run", inbox, tmp_path, point, n]
     killed = subprocess.run(
         [*map(str, command), str(delay_ms)], env=env, capture_output=True, timeout=300
     )
@@ -88,8 +69,8 @@ def test_a_run_killed_anywhere_is_completed_by_the_next(
     before = Store(tmp_path).read("manifest")  # readable after the crash
     for name in TABLES:
         Store(tmp_path).read(name)
-    nightly(small_inbox, tmp_path)
-    after = tables(tmp_path)
+    nightly(inbox, tmp_path)
+    after = snapshot(tmp_path)
     for name in TABLES:
         assert_frame_equal(after[name], uninterrupted[name], check_exact=True)
     kept = Store(tmp_path).read("manifest").join(before, on=["sha256", "path"])

@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 
 from store.tables import TABLES, Store
 from tests.corpus import SAMPLES
+from tests.flows.common import snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect")
 
@@ -21,11 +22,6 @@ def run(inbox: Path, data: Path) -> list:
     from flows.nightly import nightly
 
     return nightly(inbox, data, roster=SAMPLES / "roster.csv", injuries=SAMPLES / "injuries.csv")
-
-
-def snapshot(data: Path) -> dict[str, pl.DataFrame]:
-    store = Store(data)
-    return {name: store.read(name).sort(spec.keys) for name, spec in TABLES.items()}
 
 
 def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
@@ -37,10 +33,12 @@ def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_pat
     assert set(first["manifest"]["status"]) <= {"ingested", "not_running"}
     assert first["runs"].height == len(files)
     assert first["scores"].height == len(scored) > 0
+    recorded = Store(data).read("manifest")
     run(SAMPLES / "inbox", data)
     again = snapshot(data)
     for name in TABLES:
         assert_frame_equal(again[name], first[name]), name
+    assert_frame_equal(Store(data).read("manifest"), recorded)
 
 
 def test_a_bad_file_is_quarantined_and_a_copy_is_a_duplicate(tmp_path: Path) -> None:
