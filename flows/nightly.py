@@ -8,8 +8,8 @@ any point leaves the tables readable, and the next one ingests the unrecorded fi
 the same keys, then brings up to date every athlete whose days no longer match their runs.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: a served run validates its parameters against a
+# model Prefect builds from these annotations, which must then be types, not strings.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -32,7 +32,7 @@ from models.rules import load_rules
 from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.tables import Store
-from stridewise.inputs import injury_history, read_roster
+from stridewise.inputs import injury_history, kept, read_roster
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -159,8 +159,11 @@ def nightly(
     batch_files: int = BATCH_FILES,
 ) -> list[Assessment]:
     """Ingest the inbox's new files, update the athletes whose runs changed, score the team
-    on `as_of` (default: the last day with data)."""
+    on `as_of` (default: the last day with data). The roster and injury log default to those
+    the data directory keeps."""
     store = Store(data)
+    roster = roster or kept(data, "roster.csv")
+    injuries = injuries or kept(data, "injuries.csv")
     files = find_new_files(inbox, store)
     batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
     athletes = read_roster(roster) if roster else None
@@ -188,3 +191,18 @@ def on_dask(address: str) -> Flow[..., list[Assessment]]:
     from prefect_dask import DaskTaskRunner
 
     return nightly.with_options(task_runner=DaskTaskRunner(address=address))
+
+
+def serve_nightly(inbox: Path, data: Path, cron: str, timezone: str) -> None:
+    """Serve the nightly deployment on its schedule until interrupted; a global concurrency
+    limit of 1 keeps two runs from writing the store at once (DESIGN §2)."""
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    nightly.serve(
+        name="nightly",
+        schedules=[Cron(cron, timezone=timezone)],
+        parameters={"inbox": str(inbox), "data": str(data)},
+        global_limit=1,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )

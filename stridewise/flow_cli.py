@@ -1,10 +1,12 @@
 """The commands of the data directory and its Prefect home: `nightly` (the flow once, on
-Prefect's temporary server) and `forget` (erase an athlete)."""
+Prefect's temporary server), `serve` (on a schedule) and `forget` (erase an athlete)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -35,11 +37,6 @@ def _check_cluster(address: str) -> None:
         Client(address, timeout="10s").close()
     except (OSError, ValueError) as error:
         fail(f"{address}: cannot reach the Dask scheduler: {error}")
-
-
-def _kept(path: Path) -> Path | None:
-    """A file the data directory keeps, if it is there."""
-    return path if path.is_file() else None
 
 
 def nightly(
@@ -73,13 +70,13 @@ def nightly(
     bad files are quarantined with their reason and the run goes on. Running it again on the
     same inbox changes nothing.
     """
-    from stridewise.inputs import InputError, read_injuries, read_roster
+    from stridewise.inputs import InputError, kept, read_injuries, read_roster
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
     store = writable(data_dir(data))
-    roster = roster or _kept(store / "roster.csv")
-    injuries = injuries or _kept(store / "injuries.csv")
+    roster = roster or kept(store, "roster.csv")
+    injuries = injuries or kept(store, "injuries.csv")
     try:
         for path, read in ((roster, read_roster), (injuries, read_injuries)):
             if path is not None:
@@ -161,3 +158,58 @@ def forget(
             "or the next nightly run ingests them again",
             err=True,
         )
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(
+    inbox: Annotated[Path, typer.Argument(help="Inbox of <athlete_id>/ folders of FIT files.")],
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
+    ] = None,
+    cron: Annotated[str, typer.Option(help="When the nightly flow runs.")] = "0 2 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of --cron (IANA name).")] = "UTC",
+    port: Annotated[int, typer.Option(help="Port of the Prefect server it starts.")] = 4200,
+) -> None:
+    """Serve the nightly flow on its schedule until stopped (Ctrl-C).
+
+    With no Prefect server configured (PREFECT_API_URL), it starts one on 127.0.0.1:PORT with
+    its database in DATA/prefect (the UI is there too); otherwise it registers with that one.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if not inbox.is_dir():
+        fail(f"{inbox}: not a folder")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"--timezone {timezone!r}: not a time zone name (e.g. Europe/Zurich)")
+    store = writable(data_dir(data)).resolve()
+    _prefect_environment(store)
+    from prefect.schedules import validate_cron_string
+
+    try:
+        validate_cron_string(cron)
+    except ValueError:
+        fail(f"--cron {cron!r}: not a cron expression (e.g. '0 2 * * *')")
+    from flows.nightly import serve_nightly
+    from flows.server import ServerError, local_server
+
+    with contextlib.ExitStack() as stack:
+        if not os.environ.get("PREFECT_API_URL"):
+            try:
+                url = stack.enter_context(local_server(Path(os.environ["PREFECT_HOME"]), port))
+            except ServerError as error:
+                fail(str(error))
+            os.environ["PREFECT_API_URL"] = url  # for the runs the runner starts, too
+            typer.echo(f"Prefect server and UI: {url.removesuffix('/api')}", err=True)
+        from prefect.settings import PREFECT_API_URL, temporary_settings
+
+        stack.enter_context(temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}))
+        typer.echo(f"serving the nightly flow: {cron} ({timezone}); Ctrl-C stops", err=True)
+        signal.signal(signal.SIGTERM, _interrupt)  # so that the server is stopped too
+        with contextlib.suppress(KeyboardInterrupt):
+            serve_nightly(inbox.resolve(), store, cron, timezone)

@@ -17,7 +17,7 @@ from features.fit import Activity
 from features.runs import run_features, run_id, run_records, run_row, runs_frame
 from models.labels import current_injury, injury_flags
 from store.tables import Store
-from stridewise.inputs import InputError, injury_history, read_roster
+from stridewise.inputs import InputError, injury_history, kept, read_roster
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,9 @@ class History:
 def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     """The athlete's days up to and including `activity`'s day (a whole run; `InputError` if a
     file of the data directory cannot be read)."""
-    roster = read_roster(data / "roster.csv") if (data / "roster.csv").is_file() else None
-    log = data / "injuries.csv"
-    injuries = injury_history(data, log if log.is_file() else None)
+    roster_file = kept(data, "roster.csv")
+    roster = read_roster(roster_file) if roster_file else None
+    injuries = injury_history(data, kept(data, "injuries.csv"))
     key = run_id(athlete_id, activity)
     run = run_features(
         run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster

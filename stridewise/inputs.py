@@ -112,3 +112,9 @@ def injury_history(data: Path, csv: Path | None) -> pl.DataFrame:
 
     with app_database(data) as engine:
         return pl.concat([log, logged_injuries(engine)])
+
+
+def kept(data: Path, name: str) -> Path | None:
+    """A file the data directory keeps (roster.csv, injuries.csv), if it is there."""
+    path = data / name
+    return path if path.is_file() else None
