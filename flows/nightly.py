@@ -31,6 +31,7 @@ from models.bundle import load
 from models.rules import load_rules
 from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
+from store.registry import current_model
 from store.tables import Store
 from stridewise.inputs import injury_history, kept, read_roster
 
@@ -103,7 +104,7 @@ def update_days(store: Store, athletes: list[str], as_of: date) -> pl.DataFrame:
 @task(cache_policy=NO_CACHE)
 def score(store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date) -> list[Any]:
     """Score every active athlete on `as_of` and merge the scores."""
-    assessments = score_team(days, injuries, load(), load_rules(), as_of)
+    assessments = score_team(days, injuries, load(current_model(store.root)), load_rules(), as_of)
     if assessments:
         store.merge("scores", score_rows(assessments))
     return assessments
@@ -191,18 +192,3 @@ def on_dask(address: str) -> Flow[..., list[Assessment]]:
     from prefect_dask import DaskTaskRunner
 
     return nightly.with_options(task_runner=DaskTaskRunner(address=address))
-
-
-def serve_nightly(inbox: Path, data: Path, cron: str, timezone: str) -> None:
-    """Serve the nightly deployment on its schedule until interrupted; a global concurrency
-    limit of 1 keeps two runs from writing the store at once (DESIGN §2)."""
-    from prefect.schedules import Cron
-    from prefect.types.entrypoint import EntrypointType
-
-    nightly.serve(
-        name="nightly",
-        schedules=[Cron(cron, timezone=timezone)],
-        parameters={"inbox": str(inbox), "data": str(data)},
-        global_limit=1,
-        entrypoint_type=EntrypointType.MODULE_PATH,
-    )

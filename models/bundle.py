@@ -179,3 +179,11 @@ def load_estimators(directory: Path = DEFAULT_MODEL_DIR) -> dict[str, Any]:
     if untrusted:
         raise ModelError(f"{path}: refused: it holds types not on the trusted list: {untrusted}")
     return skops.io.load(path, trusted=list(TRUSTED_TYPES))
+
+
+def save_metrics(directory: Path, metrics: dict[str, Any]) -> None:
+    """`metrics.json` and the model card that reads them, next to a saved model."""
+    from models.card import model_card
+
+    (directory / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    (directory / CARD_FILE).write_text(model_card(read_meta(directory), metrics))

@@ -111,6 +111,19 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
             f"({bar['beats_every_rule']}), calibration slope in 0.8-1.2 "
             f"({bar['calibration_slope_in_range']}): **{verdict}**.",
         ]
+    comparison = metrics.get("comparison")
+    if comparison:
+        verdict = "registered" if comparison["registered"] else "NOT registered (worse)"
+        lines += [
+            "",
+            "## Against the model in use",
+            f"Both scored on {comparison['n_athletes']} athletes set aside from every retraining "
+            f"({comparison['n_athlete_days']:,} athlete-days, {comparison['n_events']} onsets). "
+            f"ROC-AUC {comparison['candidate']['roc_auc']:.3f} vs "
+            f"{comparison['current']['roc_auc']:.3f} ({comparison['current_version']}), Brier "
+            f"{comparison['candidate']['brier']:.5f} vs {comparison['current']['brier']:.5f}: "
+            f"**{verdict}**.",
+        ]
     lines += [
         "",
         "## Intended use",

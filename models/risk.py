@@ -48,12 +48,17 @@ class Split:
     held_out: np.ndarray
 
 
-def held_out_athletes(athletes: np.ndarray, share: float = CALIBRATION_SHARE) -> np.ndarray:
+def held_out_athletes(
+    athletes: np.ndarray, share: float = CALIBRATION_SHARE, salt: str = ""
+) -> np.ndarray:
     """Rows whose athlete is held out: chosen by a hash of the id, so an athlete stays on
-    the same side whatever else is in the data."""
+    the same side whatever else is in the data (another `salt`, another independent draw)."""
     unique, inverse = np.unique(athletes, return_inverse=True)
     chosen = np.array(
-        [int(hashlib.sha256(a.encode()).hexdigest()[:8], 16) / 2**32 < share for a in unique]
+        [
+            int(hashlib.sha256((salt + a).encode()).hexdigest()[:8], 16) / 2**32 < share
+            for a in unique
+        ]
     )
     return chosen[inverse]
 

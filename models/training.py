@@ -26,6 +26,9 @@ from models.risk import (
     held_out_athletes,
 )
 
+MIN_EVENTS = 20
+"""Fewer injury onsets than this cannot train anything worth calibrating."""
+
 
 @dataclass(frozen=True)
 class TrainedModel:

@@ -14,7 +14,7 @@ import typer
 
 from stridewise import __version__
 from stridewise.console import decode_runs, fail, output_file, progress, write_parquet
-from stridewise.flow_cli import forget, nightly, serve
+from stridewise.flow_cli import forget, nightly, retrain, serve
 from stridewise.risk_cli import evaluate, score, train
 
 app = typer.Typer(
@@ -254,5 +254,5 @@ def _line(s: dict[str, Any]) -> str:
     )
 
 
-for command in (train, evaluate, score, nightly, serve, forget):
+for command in (train, evaluate, score, nightly, retrain, serve, forget):
     app.command()(command)

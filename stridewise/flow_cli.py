@@ -1,5 +1,6 @@
-"""The commands of the data directory and its Prefect home: `nightly` (the flow once, on
-Prefect's temporary server), `serve` (on a schedule) and `forget` (erase an athlete)."""
+"""The commands of the data directory and its Prefect home: `nightly` and `retrain` (the
+flows once, on Prefect's temporary server), `serve` (on a schedule), `forget` (erase an
+athlete)."""
 
 from __future__ import annotations
 
@@ -107,6 +108,47 @@ def nightly(
         typer.echo(team_table(assessments))
 
 
+def retrain(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
+    ] = None,
+    injuries: Annotated[
+        Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the trees.")] = 0,
+) -> None:
+    """Retrain the risk model on the store's athlete-days and the injury log (the CSV and
+    the app database); register it only if, on athletes set aside from every retraining, it
+    is not worse than the model in use (ROC-AUC and Brier). Every candidate is kept under
+    DATA/models/ with its comparison."""
+    from store.tables import Store
+    from stridewise.inputs import InputError, read_injuries
+
+    store = data_dir(data)
+    if not Store(store).exists("athlete_days"):
+        fail(f"{store}: no athlete-days yet: run `stridewise nightly` first")
+    try:
+        if injuries is not None:
+            read_injuries(injuries)
+    except InputError as error:
+        fail(str(error))
+    _prefect_environment(store)
+    from flows.train import retrain as flow
+
+    typer.echo("running the train flow (Prefect start-up included) ...", err=True)
+    result = flow(store, injuries, seed=seed)
+    if "skipped" in result:
+        fail(f"{store}: not retrained: {result['skipped']}")
+    candidate, current = result["candidate"], result["current"]
+    verdict = "registered" if result["registered"] else "kept, not registered (worse)"
+    typer.echo(
+        f"{result['version']}: {verdict}; on {result['n_athletes']} set-aside athletes "
+        f"ROC-AUC {candidate['roc_auc']:.3f} vs {current['roc_auc']:.3f}, Brier "
+        f"{candidate['brier']:.5f} vs {current['brier']:.5f} ({result['current_version']})"
+    )
+
+
 def _prefect_database() -> str | None:
     """Prefect's database URL, or None when it is a SQLite file not created yet."""
     from prefect.settings import get_current_settings
@@ -171,10 +213,13 @@ def serve(
         typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
     ] = None,
     cron: Annotated[str, typer.Option(help="When the nightly flow runs.")] = "0 2 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of --cron (IANA name).")] = "UTC",
+    train_cron: Annotated[
+        str, typer.Option(help="When the model is retrained (default Sundays 04:00).")
+    ] = "0 4 * * 0",
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedules (IANA name).")] = "UTC",
     port: Annotated[int, typer.Option(help="Port of the Prefect server it starts.")] = 4200,
 ) -> None:
-    """Serve the nightly flow on its schedule until stopped (Ctrl-C).
+    """Serve the nightly flow and the retraining on their schedules until stopped (Ctrl-C).
 
     With no Prefect server configured (PREFECT_API_URL), it starts one on 127.0.0.1:PORT with
     its database in DATA/prefect (the UI is there too); otherwise it registers with that one.
@@ -191,11 +236,12 @@ def serve(
     _prefect_environment(store)
     from prefect.schedules import validate_cron_string
 
-    try:
-        validate_cron_string(cron)
-    except ValueError:
-        fail(f"--cron {cron!r}: not a cron expression (e.g. '0 2 * * *')")
-    from flows.nightly import serve_nightly
+    for option, value in (("--cron", cron), ("--train-cron", train_cron)):
+        try:
+            validate_cron_string(value)
+        except ValueError:
+            fail(f"{option} {value!r}: not a cron expression (e.g. '0 2 * * *')")
+    from flows.deployments import serve_deployments
     from flows.server import ServerError, local_server
 
     with contextlib.ExitStack() as stack:
@@ -209,7 +255,10 @@ def serve(
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
         stack.enter_context(temporary_settings({PREFECT_API_URL: os.environ["PREFECT_API_URL"]}))
-        typer.echo(f"serving the nightly flow: {cron} ({timezone}); Ctrl-C stops", err=True)
+        typer.echo(
+            f"serving nightly ({cron}) and train ({train_cron}), {timezone}; Ctrl-C stops",
+            err=True,
+        )
         signal.signal(signal.SIGTERM, _interrupt)  # so that the server is stopped too
         with contextlib.suppress(KeyboardInterrupt):
-            serve_nightly(inbox.resolve(), store, cron, timezone)
+            serve_deployments(inbox.resolve(), store, cron, train_cron, timezone)

@@ -19,12 +19,13 @@ from stridewise.console import decode_runs, fail
 
 DATA_ENV = "STRIDEWISE_DATA"
 DEFAULT_DATA = Path("stridewise-data")
-MIN_EVENTS = 20
-"""Fewer injury onsets than this cannot train anything worth calibrating."""
-
 ModelOption = Annotated[
     Path | None,
-    typer.Option("--model", help="A model directory (default: the model shipped with stridewise)."),
+    typer.Option(
+        "--model",
+        help="A model directory (default: the one the train flow registered in the data "
+        "directory, else the model shipped with stridewise).",
+    ),
 ]
 RulesOption = Annotated[
     Path | None,
@@ -94,11 +95,22 @@ def _rules(path: Path | None) -> Any:
         fail(str(error))
 
 
-def _model(directory: Path | None) -> Any:
-    from models.bundle import DEFAULT_MODEL_DIR, ModelError, load
+def _model_dir(directory: Path | None, data: Path) -> Path:
+    """--model, else the model registered in the data directory, else the shipped one."""
+    from models.bundle import ModelError
+    from store.registry import current_model
 
     try:
-        return load(directory or DEFAULT_MODEL_DIR)
+        return directory or current_model(data)
+    except ModelError as error:
+        fail(str(error))
+
+
+def _model(directory: Path) -> Any:
+    from models.bundle import ModelError, load
+
+    try:
+        return load(directory)
     except ModelError as error:
         fail(str(error))
 
@@ -147,8 +159,8 @@ def train(
     model_card.md into --out."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from models import bundle
-    from models.card import model_card
     from models.labels import count_onsets, examples
+    from models.training import MIN_EVENTS
     from models.training import train as fit
 
     if (out / bundle.META_FILE).exists() and not force:
@@ -176,8 +188,7 @@ def train(
     if evaluate_on:
         typer.echo(f"evaluating on {evaluate_on}", err=True)
         metrics["held_out"] = _evaluate(out, read_cohort(evaluate_on), rules)
-    (out / bundle.METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
-    (out / bundle.CARD_FILE).write_text(model_card(bundle.read_meta(out), metrics))
+    bundle.save_metrics(out, metrics)
     validation = metrics["validation"]
     typer.echo(
         f"model {model.version} -> {out} (validation ROC-AUC {validation['roc_auc']:.3f}, "
@@ -199,9 +210,8 @@ def evaluate(
     Brier, calibration, alerts; against the single rules, a logistic regression and, when
     truth.parquet is there, the simulator's true hazard."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from models.bundle import DEFAULT_MODEL_DIR
-
-    report = _evaluate(model_dir or DEFAULT_MODEL_DIR, read_cohort(data), _rules(rules_path))
+    directory = _model_dir(model_dir, data_dir(None))
+    report = _evaluate(directory, read_cohort(data), _rules(rules_path))
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
@@ -253,7 +263,7 @@ def score(
         fail(f"--data {data}: no such folder")
     if athlete is not None and not ATHLETE_ID.match(athlete):
         fail(f"--athlete {athlete!r}: letters, digits, '.', '_' or '-' only")
-    rules, model = _rules(rules_path), _model(model_dir)
+    rules, model = _rules(rules_path), _model(_model_dir(model_dir, data_dir(data)))
     try:
         activity = read_activity(file)
     except FitDecodeError as error:

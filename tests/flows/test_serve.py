@@ -1,6 +1,6 @@
 """`stridewise serve` with no Prefect server configured: it starts one under the data
-directory, the nightly deployment's schedule fires and its run writes the store, and SIGTERM
-pauses the schedule and stops the server."""
+directory, the nightly deployment's schedule fires and its run writes the store, the train
+deployment waits for its own, and SIGTERM pauses both schedules and stops the server."""
 
 from __future__ import annotations
 
@@ -47,10 +47,13 @@ def test_serve_runs_the_nightly_flow_on_its_schedule(tmp_path: Path) -> None:
                 states = {"state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED"]}}}
                 completed = api(port, "flow_runs/filter", {"flow_runs": states})
         assert [run["state_type"] for run in completed] == ["COMPLETED"]
-        (deployment,) = api(port, "deployments/filter")
-        assert deployment["schedules"][0]["schedule"]["cron"] == "* * * * *"
-        assert deployment["schedules"][0]["schedule"]["timezone"] == "Europe/Zurich"
-        assert deployment["global_concurrency_limit"]["limit"] == 1
+        deployments = {d["name"]: d for d in api(port, "deployments/filter")}
+        schedules = {name: d["schedules"][0]["schedule"] for name, d in deployments.items()}
+        assert schedules == {
+            "nightly": {"cron": "* * * * *", "timezone": "Europe/Zurich", "day_or": True},
+            "train": {"cron": "0 4 * * 0", "timezone": "Europe/Zurich", "day_or": True},
+        }
+        assert all(d["global_concurrency_limit"]["limit"] == 1 for d in deployments.values())
         assert Store(data).read("scores")["athlete_id"].n_unique() == 2
     finally:
         serving.send_signal(signal.SIGTERM)
@@ -59,13 +62,15 @@ def test_serve_runs_the_nightly_flow_on_its_schedule(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert port_is_free(port)
     with sqlite3.connect(data / "prefect" / "prefect.db") as db:
-        assert db.execute("SELECT name, paused FROM deployment").fetchall() == [("nightly", 1)]
+        paused = db.execute("SELECT name, paused FROM deployment ORDER BY name").fetchall()
+    assert paused == [("nightly", 1), ("train", 1)]
 
 
 @pytest.mark.parametrize(
     ("option", "value", "error"),
     [
         ("--cron", "every night", "--cron 'every night': not a cron expression"),
+        ("--train-cron", "61 * * * *", "--train-cron '61 * * * *': not a cron expression"),
         ("--timezone", "Mars/Olympus", "--timezone 'Mars/Olympus': not a time zone name"),
     ],
 )

@@ -1,0 +1,76 @@
+"""The train flow: a candidate trained on a store is compared with the model in use on
+athletes set aside, kept with its comparison, and registered only when not worse."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from features.daily import athlete_days
+from models.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, load
+from simulator.team import Config, simulate
+from store.registry import current_model, register
+from store.tables import Store
+from tests.corpus import SAMPLES
+from tests.test_cli import stridewise
+
+pytestmark = pytest.mark.usefixtures("prefect")
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of 160 simulated athletes' year (hazard x 8, so that onsets are enough), and
+    its injury log kept in the data directory."""
+    cohort, data = tmp_path_factory.mktemp("cohort"), tmp_path_factory.mktemp("data")
+    simulate(Config(160, 52, seed=424242, hazard_scale=8.0), cohort, summary_only=True, workers=2)
+    Store(data).merge("athlete_days", athlete_days(pl.read_parquet(cohort / "runs.parquet")))
+    (data / "injuries.csv").write_bytes((cohort / "injuries.csv").read_bytes())
+    return data
+
+
+def test_a_candidate_worse_than_the_model_in_use_is_kept_but_not_registered(data: Path) -> None:
+    from flows.train import retrain
+
+    result = retrain(data)
+    shipped = load(DEFAULT_MODEL_DIR).version
+    assert result["current_version"] == shipped
+    # 120 athletes' onsets rank the set-aside athletes' days worse than the shipped model,
+    # trained on 3,500 athletes: the protection this flow exists for
+    assert result["candidate"]["roc_auc"] < result["current"]["roc_auc"]
+    assert result["registered"] is False
+    assert current_model(data) == DEFAULT_MODEL_DIR
+    kept = json.loads((data / "models" / result["version"] / METRICS_FILE).read_text())
+    assert kept["comparison"]["registered"] is False
+    assert kept["comparison"]["n_athletes"] == result["n_athletes"] > 20
+
+
+def test_a_candidate_as_good_as_the_model_in_use_is_registered_and_scores(data: Path) -> None:
+    from flows.train import retrain
+
+    first = retrain(data)
+    register(data, first["version"])  # an operator pins it
+    again = retrain(data)  # the same data and seed: the same trees, metrics equal
+    assert again["version"] == first["version"] == again["current_version"]
+    assert again["candidate"] == again["current"] and again["registered"] is True
+    assert current_model(data) == data / "models" / first["version"]
+    run = SAMPLES / "inbox" / "z004" / "2026-09-27T102002Z.fit"
+    scored = stridewise("score", run, "--data", data, "--json")
+    assert json.loads(scored.stdout)["model_version"] == first["version"]
+
+
+def test_too_few_onsets_is_a_one_line_error(data: Path, tmp_path: Path) -> None:
+    log = pl.read_csv(data / "injuries.csv").head(5)
+    log.write_csv(tmp_path / "few.csv")
+    done = stridewise("retrain", "--data", data, "--injuries", tmp_path / "few.csv")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    *_, error = done.stderr.splitlines()
+    found = re.search(
+        r"not retrained: (\d) injury onsets in the training athletes' days; "
+        r"need at least 20$",
+        error,
+    )
+    assert found and int(found[1]) <= 5  # of the 5 logged
