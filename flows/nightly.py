@@ -20,6 +20,7 @@ import polars as pl
 from prefect import Flow, flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from features.daily import athlete_days
@@ -47,6 +48,26 @@ class DecodedBatch:
     """Per-run features of the batch's activities (duplicates within the batch dropped)."""
     failures: dict[str, str]
     """Path -> why the file could not be decoded."""
+
+
+@dataclass(frozen=True)
+class Night:
+    """What a run did: the final state's message says it in one line."""
+
+    assessments: list[Assessment]
+    files: dict[str, int]
+    """New files by status (ingested, duplicate, not_running, quarantined)."""
+    quarantined: list[tuple[str, str]]
+    """(path, reason) of each new file that could not be read."""
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
+        flagged = sum(a.tier != "low" for a in self.assessments)
+        new = sum(self.files.values())
+        return (
+            f"{new} new file{'s' * (new != 1)} ({counts or 'none'}); "
+            f"{len(self.assessments)} athletes scored, {flagged} flagged"
+        )
 
 
 @task(cache_policy=NO_CACHE)
@@ -158,10 +179,11 @@ def nightly(
     roster: Path | None = None,
     injuries: Path | None = None,
     batch_files: int = BATCH_FILES,
-) -> list[Assessment]:
+) -> State[Night]:
     """Ingest the inbox's new files, update the athletes whose runs changed, score the team
     on `as_of` (default: the last day with data). The roster and injury log default to those
-    the data directory keeps."""
+    the data directory keeps. Calling it returns the `Night`; its final state's message sums
+    it up."""
     store = Store(data)
     roster = roster or kept(data, "roster.csv")
     injuries = injuries or kept(data, "injuries.csv")
@@ -170,9 +192,12 @@ def nightly(
     athletes = read_roster(roster) if roster else None
     decoding = decode_batch.map(batches, roster=unmapped(athletes))
     statuses: Counter[str] = Counter()
+    quarantined: list[tuple[str, str]] = []
     report(0, len(files))
     for batch, decoded in zip(batches, decoding, strict=True):
-        statuses.update(ingest_batch(store, data, batch, decoded.result())["status"].to_list())
+        recorded = ingest_batch(store, data, batch, decoded.result())
+        statuses.update(recorded["status"].to_list())
+        quarantined += recorded.filter(status="quarantined").select("path", "reason").rows()
         report(statuses.total(), len(files))
         get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
     runs = store.read("runs", columns=["athlete_id", "local_date"])
@@ -183,10 +208,11 @@ def nightly(
         days = update_days(store, stale, day)
         assessments = score(store, days, injury_history(data, injuries), day)
     publish(assessments, statuses, day)
-    return assessments
+    night = Night(assessments, dict(statuses), quarantined)
+    return Completed(message=night.summary(), data=night)
 
 
-def on_dask(address: str) -> Flow[..., list[Assessment]]:
+def on_dask(address: str) -> Flow[..., State[Night]]:
     """The nightly flow with its decoding on an existing Dask cluster (DESIGN §3); the writes
     stay in the flow's process, next to the data directory."""
     from prefect_dask import DaskTaskRunner

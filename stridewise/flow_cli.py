@@ -99,13 +99,16 @@ def nightly(
         files = bar.add_task("new files", total=None)
         with listening(lambda done, total: bar.update(files, completed=done, total=total)):
             try:
-                assessments = flow(inbox, store, as_of.date() if as_of else None, roster, injuries)
+                night = flow(inbox, store, as_of.date() if as_of else None, roster, injuries)
             except OSError as error:
                 fail(f"{error.filename or store}: {error.strerror or error}")
+    for path, reason in night.quarantined:
+        typer.echo(f"{path}: quarantined: {reason}", err=True)
+    typer.echo(night.summary(), err=True)
     if as_json:
-        typer.echo(json.dumps([a.as_dict() for a in assessments], indent=2))
+        typer.echo(json.dumps([a.as_dict() for a in night.assessments], indent=2))
     else:
-        typer.echo(team_table(assessments))
+        typer.echo(team_table(night.assessments))
 
 
 def retrain(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -18,15 +19,17 @@ from tests.flows.common import snapshot
 pytestmark = pytest.mark.usefixtures("prefect")
 
 
-def run(inbox: Path, data: Path) -> list:
+def run(inbox: Path, data: Path) -> Any:
+    """The final state of a nightly run (its result is the `Night`)."""
     from flows.nightly import nightly
 
-    return nightly(inbox, data, roster=SAMPLES / "roster.csv", injuries=SAMPLES / "injuries.csv")
+    roster, injuries = SAMPLES / "roster.csv", SAMPLES / "injuries.csv"
+    return nightly(inbox, data, roster=roster, injuries=injuries, return_state=True)
 
 
 def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    scored = run(SAMPLES / "inbox", data)
+    scored = run(SAMPLES / "inbox", data).result().assessments
     first = snapshot(data)
     files = sorted((SAMPLES / "inbox").rglob("*.fit"))
     assert first["manifest"].height == len(files)
@@ -47,7 +50,7 @@ def test_a_bad_file_is_quarantined_and_a_copy_is_a_duplicate(tmp_path: Path) -> 
     first = sorted((inbox / "z001").glob("*.fit"))[0]
     shutil.copy(first, inbox / "z001" / "renamed-copy.fit")
     (inbox / "z001" / "broken.fit").write_bytes(b"not a FIT file at all")
-    run(inbox, data)
+    night = run(inbox, data).result()
     manifest = Store(data).read("manifest")
     status = dict(
         zip(
@@ -61,7 +64,9 @@ def test_a_bad_file_is_quarantined_and_a_copy_is_a_duplicate(tmp_path: Path) -> 
     quarantined = list((data / "quarantine" / "z001").glob("*.fit"))
     assert [q.read_bytes() for q in quarantined] == [b"not a FIT file at all"]
     reason = manifest.filter(pl.col("status") == "quarantined")["reason"][0]
-    assert reason
+    assert night.quarantined == [(str(inbox / "z001" / "broken.fit"), reason)] and reason
+    files = len(list((SAMPLES / "inbox" / "z001").glob("*.fit")))
+    assert sum(night.files.values()) == files + 2 and night.files["quarantined"] == 1
 
 
 def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
@@ -69,10 +74,14 @@ def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
 
     inbox = tmp_path / "inbox"
     shutil.copytree(SAMPLES / "inbox" / "z004", inbox / "z004")
+    (inbox / "z004" / "empty.fit").write_bytes(b"")
     args = ("nightly", inbox, "--data", tmp_path / "data", "--roster", SAMPLES / "roster.csv")
     done = stridewise(*args, "--injuries", SAMPLES / "injuries.csv", "--as-of", "2026-09-27")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].startswith("z004")
+    assert f"{inbox / 'z004' / 'empty.fit'}: quarantined: " in done.stderr
+    files = len(list((SAMPLES / "inbox" / "z004").glob("*.fit"))) + 1
+    assert f"{files} new files (" in done.stderr and "1 quarantined" in done.stderr
     again = stridewise(*args, "--json", "--as-of", "2026-09-27")
     scored = json.loads(again.stdout)
     assert [a["athlete_id"] for a in scored] == ["z004"] and scored[0]["date"] == "2026-09-27"
@@ -85,6 +94,8 @@ def test_an_inbox_of_only_bad_files_is_recorded_and_scores_nobody(tmp_path: Path
     inbox = tmp_path / "inbox"
     (inbox / "a01").mkdir(parents=True)
     (inbox / "a01" / "empty.fit").write_bytes(b"")
-    assert run(inbox, tmp_path / "data") == []
+    state = run(inbox, tmp_path / "data")
+    assert state.is_completed() and state.result().assessments == []
+    assert state.message == "1 new file (1 quarantined); 0 athletes scored, 0 flagged"
     manifest = Store(tmp_path / "data").read("manifest")
     assert manifest["status"].to_list() == ["quarantined"]

@@ -1,0 +1,186 @@
+"""The nightly flow: a team's night, and a backfill on the thread pool and on Dask.
+
+    python -m benchmarks.nightly [--repeats 5] [--backfill-repeats 3]
+
+A simulated 50-athlete team (10 weeks of FIT files, `smart` recording). Its first 2,000 files
+are the history, written by a first `stridewise nightly`; then:
+
+- **A night**: each athlete syncs one new 1-hour run (1 Hz), dated the day after the team's
+  last; `stridewise nightly` is timed as a whole process, Prefect's start-up included, on a
+  fresh copy of the history each time (median of `--repeats`). Where the time goes comes from
+  Prefect's own database: the flow run's start and end, and its task runs' durations.
+- **A backfill**: the 2,000 files into an empty data directory, the flow in this process
+  (Prefect's server already up), on the default thread pool (2 threads), 1 thread, and a Dask
+  `LocalCluster` of 1 and 2 single-threaded worker processes (median of `--backfill-repeats`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.corpus import median_seconds, one_hour_run
+
+ATHLETES, WEEKS, SEED = 50, 10, 11
+BACKFILL_FILES = 2000
+TARGET_NIGHT_S = 30.0
+
+
+def _team(folder: Path) -> tuple[list[Path], datetime]:
+    """Simulate the team; its first 2,000 files in date order, and the day after the last."""
+    from simulator.team import Config, simulate
+
+    simulate(Config(ATHLETES, WEEKS, seed=SEED), folder, workers=2)
+    files = sorted((folder / "inbox").rglob("*.fit"), key=lambda p: p.name)
+    if len(files) < BACKFILL_FILES:
+        sys.exit(f"error: the simulated team has {len(files)} files, fewer than {BACKFILL_FILES}")
+    history = files[:BACKFILL_FILES]
+    last = datetime.strptime(history[-1].stem, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
+    return history, (last + timedelta(days=1)).replace(hour=6, minute=30, second=0)
+
+
+def _inbox(folder: Path, files: list[Path]) -> Path:
+    for path in files:
+        (folder / path.parent.name).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, folder / path.parent.name / path.name)
+    return folder
+
+
+def _cli_env() -> dict[str, str]:
+    """The CLI's own defaults: its Prefect home in the data directory."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+
+
+def _nightly_process(inbox: Path, data: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "stridewise", "nightly", str(inbox), "--data", str(data)],
+        check=True,
+        env=_cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def _prefect_times(data: Path) -> tuple[float, float]:
+    """The last nightly flow run's duration, and the sum of its task runs' durations (s)."""
+    with sqlite3.connect(data / "prefect" / "prefect.db") as db:
+        run_id, flow_s = db.execute(
+            "SELECT id, total_run_time FROM flow_run ORDER BY start_time DESC LIMIT 1"
+        ).fetchone()
+        tasks = db.execute(
+            "SELECT total_run_time FROM task_run WHERE flow_run_id = ?", (run_id,)
+        ).fetchall()
+    return _seconds(flow_s), sum(_seconds(t) for (t,) in tasks)
+
+
+def _seconds(value: object) -> float:
+    """Prefect stores intervals as SQLite datetimes counted from the epoch."""
+    moment = datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    return (moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
+
+
+def night(tmp: Path, history: list[Path], day: datetime, repeats: int) -> dict[str, float]:
+    before = tmp / "history-data"
+    before.mkdir()
+    shutil.copy(tmp / "team" / "roster.csv", before)
+    # the history, and a Prefect home already migrated
+    _nightly_process(_inbox(tmp / "history-inbox", history), before)
+    tonight = _inbox(tmp / "tonight", history)
+    for athlete in sorted({p.parent.name for p in history}):
+        (tonight / athlete / f"{day:%Y-%m-%dT%H%M%SZ}.fit").write_bytes(one_hour_run(day))
+    walls, flows, tasks = [], [], []
+    for i in range(repeats):
+        data = tmp / f"night-{i}"
+        shutil.copytree(before, data)
+        walls.append(_nightly_process(tonight, data))
+        flow_s, tasks_s = _prefect_times(data)
+        flows.append(flow_s)
+        tasks.append(tasks_s)
+        shutil.rmtree(data)
+    median = sorted(range(repeats), key=walls.__getitem__)[repeats // 2]
+    return {"wall": walls[median], "flow": flows[median], "tasks": tasks[median]}
+
+
+def backfill(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
+    """Files per second of each runner, the flow in this process."""
+    os.environ.update(
+        PREFECT_HOME=str(tmp / "prefect-bench"),
+        PREFECT_LOGGING_LEVEL="WARNING",
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        DO_NOT_TRACK="1",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180",
+    )
+    from distributed import LocalCluster
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.nightly import nightly, on_dask
+
+    inbox = tmp / "history-inbox"
+    counter = iter(range(10**6))
+
+    def timed(flow: Callable[..., object]) -> float:
+        return median_seconds(lambda: flow(inbox, tmp / f"backfill-{next(counter)}"), repeats)
+
+    timed(nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=2)))  # warm-up
+    seconds = {
+        f"thread pool, {n} thread{'s' * (n > 1)}": timed(
+            nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=n))
+        )
+        for n in (1, 2)
+    }
+    for workers in (1, 2):
+        with LocalCluster(
+            n_workers=workers, threads_per_worker=1, dashboard_address=None
+        ) as cluster:
+            name = f"Dask LocalCluster, {workers} worker{'s' * (workers > 1)}"
+            seconds[name] = timed(on_dask(cluster.scheduler_address))
+    return {name: BACKFILL_FILES / s for name, s in seconds.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--backfill-repeats", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        history, day = _team(tmp / "team")
+        size = sum(p.stat().st_size for p in history) / 1e6
+        tonight = night(tmp, history, day, args.repeats)
+        rates = backfill(tmp, history, args.backfill_repeats)
+    start_up = tonight["wall"] - tonight["flow"]
+    orchestration = tonight["flow"] - tonight["tasks"]
+    print(
+        f"{ATHLETES} athletes; history {BACKFILL_FILES} files ({size:.0f} MB); "
+        f"one new 1-hour 1 Hz run each"
+    )
+    print(f"\n## A night (whole process, median of {args.repeats})\n")
+    print("| | s | share |\n|---|---:|---:|")
+    for name, value in (
+        ("wall time (target <= 30 s)", tonight["wall"]),
+        ("process and Prefect start-up, imports, exit", start_up),
+        ("Prefect orchestration inside the flow run", orchestration),
+        ("task work (hashing, decoding, writing, scoring)", tonight["tasks"]),
+    ):
+        print(f"| {name} | {value:.1f} | {value / tonight['wall']:.0%} |")
+    print(
+        f"\n## Backfill of {BACKFILL_FILES} files (in process, median of {args.backfill_repeats})\n"
+    )
+    print("| runner | files/s |\n|---|---:|")
+    for name, rate in rates.items():
+        print(f"| {name} | {rate:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
