@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from prefect import Flow, flow, get_run_logger, task, unmapped
@@ -35,6 +34,7 @@ from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.registry import current_model
 from store.tables import Store
 from stridewise.inputs import injury_history, kept, read_roster
+from stridewise.render import flagged_rows, team_report
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -97,16 +97,12 @@ def ingest_batch(
     fresh = batch.runs.filter(~pl.col("run_id").is_in(known["run_id"].implode()))
     if fresh.height:
         store.merge("runs", fresh)
-    owner = dict(zip(*pl.concat([known, fresh.select(known.columns)]), strict=True))
-    ingested = {
-        sha for run, sha in batch.runs.select("run_id", "sha256").rows() if owner[run] == sha
-    }
-    running = set(batch.runs.filter("is_running")["sha256"].to_list())
+    owners = dict(zip(*pl.concat([known, fresh.select(known.columns)]), strict=True))
     for f in files:
         if str(f.path) in batch.failures:
             quarantine(f, data)
     recorded = set(store.read("manifest", columns=["sha256"])["sha256"].to_list())
-    rows = manifest_rows(files, batch.failures, ingested, running, recorded, datetime.now(UTC))
+    rows = manifest_rows(files, batch.failures, batch.runs, owners, recorded, datetime.now(UTC))
     if rows.height:
         store.merge("manifest", rows)
     return rows
@@ -123,7 +119,9 @@ def update_days(store: Store, athletes: list[str], as_of: date) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE)
-def score(store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date) -> list[Any]:
+def score(
+    store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date
+) -> list[Assessment]:
     """Score every active athlete on `as_of` and merge the scores."""
     assessments = score_team(days, injuries, load(current_model(store.root)), load_rules(), as_of)
     if assessments:
@@ -132,39 +130,12 @@ def score(store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date)
 
 
 @task(cache_policy=NO_CACHE)
-def publish(assessments: list[Assessment], files: Counter[str], as_of: date | None) -> None:
+def publish(night: Night, as_of: date | None) -> None:
     """The team report and the table of flagged athletes, as Prefect artifacts."""
-    counts = files.most_common()
-    flagged = [a for a in assessments if a.tier != "low"]
-    lines = [
-        f"# Hip overuse risk, {as_of or 'no activity read yet'}",
-        "",
-        "Files: " + (", ".join(f"{n} {s}" for s, n in counts) or "none new"),
-        f"Athletes scored: {len(assessments)}; flagged: {len(flagged)}",
-        "",
-        "| athlete | tier | probability | top driver |",
-        "|---|---|---:|---|",
-        *(
-            f"| {a.athlete_id} | {a.tier} | {a.probability:.1%} | "
-            f"{a.drivers[0].text if a.drivers else '—'} |"
-            for a in assessments
-        ),
-    ]
-    create_markdown_artifact("\n".join(lines), key="team-report")
-    create_table_artifact(
-        [
-            {
-                "athlete": a.athlete_id,
-                "tier": a.tier,
-                "probability": round(a.probability, 4),
-                "top driver": a.drivers[0].text if a.drivers else "",
-                "rest": a.recommendation["rest"]["text"],
-                "warm-up": a.recommendation["warmup"]["content"],
-            }
-            for a in flagged
-        ],
-        key="flagged-athletes",
+    create_markdown_artifact(
+        team_report(night.assessments, night.summary(), as_of), key="team-report"
     )
+    create_table_artifact(flagged_rows(night.assessments), key="flagged-athletes")
 
 
 @flow(
@@ -207,8 +178,8 @@ def nightly(
         stale = athletes_to_update(runs, store.read("athlete_days"), day)
         days = update_days(store, stale, day)
         assessments = score(store, days, injury_history(data, injuries), day)
-    publish(assessments, statuses, day)
     night = Night(assessments, dict(statuses), quarantined)
+    publish(night, day)
     return Completed(message=night.summary(), data=night)
 
 

@@ -46,16 +46,19 @@ def quarantine(file: InboxFile, data: Path) -> Path:
 def manifest_rows(
     files: list[InboxFile],
     failures: dict[str, str],
-    ingested: set[str],
-    running: set[str],
+    runs: pl.DataFrame,
+    owners: dict[str, str],
     recorded: set[str],
     seen_at: datetime,
 ) -> pl.DataFrame:
     """The manifest's rows for new files: quarantined (with the decoder's reason), duplicate
     (an activity already ingested, or a copy of a file recorded before it), ingested, or not
     running (kept as cross-training).
-    `ingested`, `running`: hashes of the files whose activity the runs table holds from them,
-    and of those that are runs; `recorded`: hashes the manifest already has."""
+    `runs`: the files' decoded activities (run_id, sha256, is_running); `owners`: run_id ->
+    hash of the file the runs table holds it from; `recorded`: hashes the manifest has."""
+    activities = runs.select("run_id", "sha256", "is_running").rows()
+    ingested = {sha for run, sha, _ in activities if owners[run] == sha}
+    running = {sha for _, sha, is_running in activities if is_running}
     rows, claimed = [], set(recorded)
     for f in files:
         path = str(f.path)

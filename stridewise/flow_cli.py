@@ -16,7 +16,11 @@ from typing import Annotated
 import typer
 
 from stridewise.console import fail, progress, writable
-from stridewise.risk_cli import data_dir
+from stridewise.risk_cli import DataOption, data_dir
+
+InjuriesOption = Annotated[
+    Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
+]
 
 
 def _prefect_environment(data: Path) -> None:
@@ -42,10 +46,7 @@ def _check_cluster(address: str) -> None:
 
 def nightly(
     inbox: Annotated[Path, typer.Argument(help="Inbox of <athlete_id>/ folders of FIT files.")],
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
-    ] = None,
+    data: DataOption = None,
     as_of: Annotated[
         datetime | None,
         typer.Option(formats=["%Y-%m-%d"], help="Day to score (default: the last with data)."),
@@ -53,9 +54,7 @@ def nightly(
     roster: Annotated[
         Path | None, typer.Option(help="roster.csv (HR zones, speeds; default DATA/roster.csv).")
     ] = None,
-    injuries: Annotated[
-        Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
-    ] = None,
+    injuries: InjuriesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
     dask_address: Annotated[
         str | None,
@@ -68,8 +67,9 @@ def nightly(
     """Ingest new files, update load histories, score the team, publish the report.
 
     Files are identified by their bytes (sha256): renamed or re-synced copies are duplicates;
-    bad files are quarantined with their reason and the run goes on. Running it again on the
-    same inbox changes nothing.
+    bad files are quarantined with their reason and the run goes on. Each batch is recorded
+    when done: a backfill stopped by Ctrl-C or a crash resumes where it was. Running it
+    again on the same inbox changes nothing.
     """
     from stridewise.inputs import InputError, kept, read_injuries, read_roster
 
@@ -112,13 +112,8 @@ def nightly(
 
 
 def retrain(
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
-    ] = None,
-    injuries: Annotated[
-        Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
-    ] = None,
+    data: DataOption = None,
+    injuries: InjuriesOption = None,
     seed: Annotated[int, typer.Option(min=0, help="Seed of the trees.")] = 0,
 ) -> None:
     """Retrain the risk model on the store's athlete-days and the injury log (the CSV and
@@ -165,10 +160,7 @@ def _prefect_database() -> str | None:
 
 def forget(
     athlete_id: Annotated[str, typer.Argument(help="The athlete to erase.")],
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
-    ] = None,
+    data: DataOption = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Erase an athlete from the data directory: every table and its old versions, the
@@ -211,10 +203,7 @@ def _interrupt(*_: object) -> None:
 
 def serve(
     inbox: Annotated[Path, typer.Argument(help="Inbox of <athlete_id>/ folders of FIT files.")],
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
-    ] = None,
+    data: DataOption = None,
     cron: Annotated[str, typer.Option(help="When the nightly flow runs.")] = "0 2 * * *",
     train_cron: Annotated[
         str, typer.Option(help="When the model is retrained (default Sundays 04:00).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from models.assess import Assessment
@@ -57,3 +58,38 @@ def team_table(assessments: list[Assessment]) -> str:
         lines.append(f"{a.athlete_id:<10} {a.tier:<9} {a.probability:>6.2%}  {driver}")
         lines.append(f"{'':<28}{a.recommendation['rest']['text']}")
     return "\n".join(lines)
+
+
+def team_report(assessments: list[Assessment], summary: str, as_of: date | None) -> str:
+    """The nightly team report, in markdown (a Prefect artifact)."""
+    return "\n".join(
+        [
+            f"# Hip overuse risk, {as_of or 'no activity read yet'}",
+            "",
+            summary,
+            "",
+            "| athlete | tier | probability | top driver |",
+            "|---|---|---:|---|",
+            *(
+                f"| {a.athlete_id} | {a.tier} | {a.probability:.1%} | "
+                f"{a.drivers[0].text if a.drivers else '—'} |"
+                for a in assessments
+            ),
+        ]
+    )
+
+
+def flagged_rows(assessments: list[Assessment]) -> list[dict[str, Any]]:
+    """The flagged athletes with what to do, as table rows (a Prefect artifact)."""
+    return [
+        {
+            "athlete": a.athlete_id,
+            "tier": a.tier,
+            "probability": round(a.probability, 4),
+            "top driver": a.drivers[0].text if a.drivers else "",
+            "rest": a.recommendation["rest"]["text"],
+            "warm-up": a.recommendation["warmup"]["content"],
+        }
+        for a in assessments
+        if a.tier != "low"
+    ]

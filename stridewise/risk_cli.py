@@ -224,6 +224,12 @@ def evaluate(
     typer.echo("\n".join(metrics_table(report)))
 
 
+DataOption = Annotated[
+    Path | None,
+    typer.Option(help="Data directory (default $STRIDEWISE_DATA or ./stridewise-data)."),
+]
+
+
 def data_dir(option: Path | None) -> Path:
     """--data, else $STRIDEWISE_DATA, else ./stridewise-data."""
     return option or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
@@ -234,7 +240,7 @@ def score(
     data: Annotated[
         Path | None,
         typer.Option(
-            help="Data directory with the athletes' history (runs.parquet, roster.csv, "
+            help="Data directory with the athletes' history (the store, roster.csv, "
             "injuries.csv; default $STRIDEWISE_DATA or ./stridewise-data)."
         ),
     ] = None,
