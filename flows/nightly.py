@@ -32,8 +32,8 @@ from models.rules import load_rules
 from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.registry import current_model
-from store.tables import Store
-from stridewise.inputs import injury_history, kept, read_roster
+from store.tables import TABLES, Store
+from stridewise.inputs import default_roster, injury_history, kept, read_roster, read_teams
 from stridewise.render import flagged_rows, team_report
 
 BATCH_FILES = 50
@@ -130,12 +130,18 @@ def score(
 
 
 @task(cache_policy=NO_CACHE)
-def publish(night: Night, as_of: date | None) -> None:
+def compact(store: Store) -> list[str]:
+    """Compact the tables that merges have left in many small files (DESIGN §2)."""
+    return [name for name in TABLES if store.compact(name)]
+
+
+@task(cache_policy=NO_CACHE)
+def publish(night: Night, as_of: date | None, roster: Path | None) -> None:
     """The team report and the table of flagged athletes, as Prefect artifacts."""
-    create_markdown_artifact(
-        team_report(night.assessments, night.summary(), as_of), key="team-report"
-    )
-    create_table_artifact(flagged_rows(night.assessments), key="flagged-athletes")
+    teams = read_teams(roster)
+    report = team_report(night.assessments, night.summary(), as_of, teams)
+    create_markdown_artifact(report, key="team-report")
+    create_table_artifact(flagged_rows(night.assessments, teams), key="flagged-athletes")
 
 
 @flow(
@@ -152,11 +158,11 @@ def nightly(
     batch_files: int = BATCH_FILES,
 ) -> State[Night]:
     """Ingest the inbox's new files, update the athletes whose runs changed, score the team
-    on `as_of` (default: the last day with data). The roster and injury log default to those
-    the data directory keeps. Calling it returns the `Night`; its final state's message sums
-    it up."""
+    on `as_of` (default: the last day with data). The roster defaults to the data
+    directory's, else the inbox's `roster.csv`; the injury log to the data directory's.
+    Calling it returns the `Night`; its final state's message sums it up."""
     store = Store(data)
-    roster = roster or kept(data, "roster.csv")
+    roster = roster or default_roster(data, inbox)
     injuries = injuries or kept(data, "injuries.csv")
     files = find_new_files(inbox, store)
     batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
@@ -178,8 +184,9 @@ def nightly(
         stale = athletes_to_update(runs, store.read("athlete_days"), day)
         days = update_days(store, stale, day)
         assessments = score(store, days, injury_history(data, injuries), day)
+    compact(store)
     night = Night(assessments, dict(statuses), quarantined)
-    publish(night, day)
+    publish(night, day, roster)
     return Completed(message=night.summary(), data=night)
 
 

@@ -44,6 +44,13 @@ TABLES: dict[str, TableSpec] = {
     "scores": TableSpec(("athlete_id", "date"), SCORE_SCHEMA),
 }
 
+COMPACT_AFTER_FILES = 32
+"""A table with more data files than this is compacted: every batch's merge adds a few, and
+a read opens them all."""
+KEEP_OLD_FILES_HOURS = 7 * 24
+"""Files that no version of the last week needs are deleted after a compaction (a reader
+holding an older snapshot for longer is not expected)."""
+
 _FORGET_PROPERTIES = {"delta.logRetentionDuration": "interval 0 days"}
 """Set before erasing an athlete, so that cleaning the log drops the commits that named them
 (commit files carry column statistics: the minimum and maximum athlete id of each file)."""
@@ -103,6 +110,20 @@ class Store:
             .execute()
         )
 
+    def compact(self, name: str) -> bool:
+        """Rewrite a table of many small files into few (same rows, one new version), then
+        delete the files only old versions used; whether it did."""
+        if not self.exists(name):
+            return False
+        table = DeltaTable(self.path(name))
+        if len(table.file_uris()) <= COMPACT_AFTER_FILES:
+            return False
+        table.optimize.compact()
+        table.vacuum(
+            retention_hours=KEEP_OLD_FILES_HOURS, enforce_retention_duration=False, dry_run=False
+        )
+        return True
+
     def forget(self, athlete_id: str) -> None:
         """Erase an athlete's rows from every table, and every old version that held them."""
         if not ATHLETE_ID.match(athlete_id):
@@ -115,4 +136,6 @@ class Store:
             table = DeltaTable(path)
             table.create_checkpoint()
             table.cleanup_metadata()
-            table.vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+            table.vacuum(
+                retention_hours=0, enforce_retention_duration=False, dry_run=False, full=True
+            )

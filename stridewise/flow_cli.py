@@ -52,7 +52,11 @@ def nightly(
         typer.Option(formats=["%Y-%m-%d"], help="Day to score (default: the last with data)."),
     ] = None,
     roster: Annotated[
-        Path | None, typer.Option(help="roster.csv (HR zones, speeds; default DATA/roster.csv).")
+        Path | None,
+        typer.Option(
+            help="roster.csv: teams, HR zones, speeds (default DATA/roster.csv, else "
+            "INBOX/roster.csv)."
+        ),
     ] = None,
     injuries: InjuriesOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
@@ -71,12 +75,12 @@ def nightly(
     when done: a backfill stopped by Ctrl-C or a crash resumes where it was. Running it
     again on the same inbox changes nothing.
     """
-    from stridewise.inputs import InputError, kept, read_injuries, read_roster
+    from stridewise.inputs import InputError, default_roster, kept, read_injuries, read_roster
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
     store = writable(data_dir(data))
-    roster = roster or kept(store, "roster.csv")
+    roster = roster or default_roster(store, inbox)
     injuries = injuries or kept(store, "injuries.csv")
     try:
         for path, read in ((roster, read_roster), (injuries, read_injuries)):

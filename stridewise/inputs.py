@@ -78,6 +78,14 @@ def read_roster(path: Path) -> pl.DataFrame:
     return roster
 
 
+def read_teams(path: Path | None) -> dict[str, str]:
+    """Athlete -> team, from the roster's optional `team` column (empty without one)."""
+    if path is None:
+        return {}
+    roster = _read_csv(path, {"athlete_id": pl.String(), "team": pl.String()}, "roster")
+    return dict(roster.drop_nulls().iter_rows())
+
+
 def read_injuries(path: Path) -> pl.DataFrame:
     """The injury log (`models.labels.INJURY_SCHEMA`), validated: every row needs an athlete
     and an onset date; severity, when given, is mild, moderate or severe."""
@@ -112,6 +120,11 @@ def injury_history(data: Path, csv: Path | None) -> pl.DataFrame:
 
     with app_database(data) as engine:
         return pl.concat([log, logged_injuries(engine)])
+
+
+def default_roster(data: Path, inbox: Path) -> Path | None:
+    """The roster the data directory keeps, else the one synced with the inbox."""
+    return kept(data, "roster.csv") or kept(inbox, "roster.csv")
 
 
 def kept(data: Path, name: str) -> Path | None:

@@ -27,6 +27,20 @@ def run(inbox: Path, data: Path) -> Any:
     return nightly(inbox, data, roster=roster, injuries=injuries, return_state=True)
 
 
+def artifacts(key: str) -> str:
+    """The data of the latest artifact with this key."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        (latest, *_) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort="CREATED_DESC",
+            limit=1,
+        )
+    return latest.data
+
+
 def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     scored = run(SAMPLES / "inbox", data).result().assessments
@@ -36,6 +50,14 @@ def test_the_bundled_team_is_ingested_scored_and_a_rerun_changes_nothing(tmp_pat
     assert set(first["manifest"]["status"]) <= {"ingested", "not_running"}
     assert first["runs"].height == len(files)
     assert first["scores"].height == len(scored) > 0
+    report, flagged = artifacts("team-report"), json.loads(artifacts("flagged-athletes"))
+    team = {"z001": "zurich", "z004": "zurich", "b003": "boston"}  # roster.csv, by hand
+    for athlete in ("z001", "z004", "b003"):
+        assert f"| {athlete} | {team[athlete]} | " in report
+    assert {row["athlete"] for row in flagged} == set(
+        first["scores"].filter(pl.col("tier") != "low")["athlete_id"]
+    )
+    assert all(row["team"] == team.get(row["athlete"], row["team"]) for row in flagged)
     recorded = Store(data).read("manifest")
     run(SAMPLES / "inbox", data)
     again = snapshot(data)

@@ -84,3 +84,21 @@ def test_forget_leaves_nothing_of_the_athlete_on_disk(tmp_path: Path) -> None:
         assert "zz-secret" not in str(pl.read_parquet(parquet).rows())
     with pytest.raises(ValueError, match="not an athlete id"):
         store.forget("x' OR '1'='1")
+
+
+def test_compacting_many_small_merges_keeps_every_row_in_one_file(tmp_path: Path) -> None:
+    from deltalake import DeltaTable
+
+    from store.tables import COMPACT_AFTER_FILES
+
+    store, table = Store(tmp_path), two_athletes()
+    for night in range(COMPACT_AFTER_FILES + 1):  # new runs every night: a new file each
+        store.merge("runs", table.with_columns(pl.col("run_id") + f"-{night}"))
+    before = store.read("runs").sort("run_id")
+    assert len(DeltaTable(store.path("runs")).file_uris()) == COMPACT_AFTER_FILES + 1
+    assert store.compact("runs") is True
+    assert len(DeltaTable(store.path("runs")).file_uris()) == 1
+    assert_frame_equal(store.read("runs").sort("run_id"), before)
+    assert before.height == table.height * (COMPACT_AFTER_FILES + 1)
+    assert store.compact("runs") is False  # nothing more to do
+    assert store.compact("scores") is False  # never written
