@@ -38,6 +38,7 @@ bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 	$(BIN)/python -m benchmarks.features
 	$(BIN)/python -m benchmarks.simulate
 	$(BIN)/python -m benchmarks.score
+	$(BIN)/python -m benchmarks.nightly
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \
