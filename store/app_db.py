@@ -1,4 +1,5 @@
-"""The app database: what people write (the injuries coaches log), through SQLAlchemy.
+"""The app database: what people write (coach accounts and their teams, sessions, the injuries
+coaches log, their acknowledgements), through SQLAlchemy.
 
 SQLite in WAL mode under the data directory by default (the dashboard writes while the nightly
 flow reads), or any database by URL ($STRIDEWISE_DATABASE_URL), e.g. PostgreSQL (DESIGN §2).
@@ -14,10 +15,12 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
     Engine,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -46,15 +49,58 @@ injuries = Table(
     Column("severity", String, nullable=False),
     Column("days_lost", Integer),
     Column("logged_at", DateTime(timezone=True), nullable=False),
+    Column("logged_by", String),
 )
-"""The injury log, as coaches write it (same columns as injuries.csv, and when)."""
+"""The injury log, as coaches write it (same columns as injuries.csv, when, and who)."""
+
+coaches = Table(
+    "coaches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String, nullable=False, unique=True),
+    Column("password_hash", String, nullable=False),
+    Column("is_admin", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+coach_teams = Table(
+    "coach_teams",
+    metadata,
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True),
+    Column("team", String, primary_key=True),
+)
+"""Which teams (the roster's `team` column) a coach sees and changes."""
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String, primary_key=True),
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Signed-in browsers: the hash of the cookie's token (a stolen database opens no session)."""
+
+acknowledgements = Table(
+    "acknowledgements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("athlete_id", String, nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("action", String, nullable=False),
+    Column("coach", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+"""A coach saw an athlete's flag (`seen`) or changed their plan (`plan_adjusted`)."""
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:
-    """WAL, so that readers never wait on a writer; deleted rows overwritten with zeros."""
+    """WAL, so that readers never wait on a writer; deleted rows overwritten with zeros;
+    foreign keys enforced (a deleted coach takes their sessions and teams along)."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
@@ -74,7 +120,7 @@ def app_database(data: Path) -> Iterator[Engine]:
 def log_injury(
     engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any
 ) -> None:
-    """Add one injury to the log (`details`: region, subtype, side, days_lost)."""
+    """Add one injury to the log (`details`: region, subtype, side, days_lost, logged_by)."""
     if severity not in SEVERITIES:
         raise ValueError(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")
     row = {"athlete_id": athlete_id, "onset_date": onset, "severity": severity, **details}

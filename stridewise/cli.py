@@ -14,6 +14,7 @@ import typer
 
 from stridewise import __version__
 from stridewise.console import decode_runs, fail, output_file, progress, write_parquet
+from stridewise.dashboard_cli import dashboard, users
 from stridewise.flow_cli import forget, nightly, retrain, serve
 from stridewise.risk_cli import evaluate, score, train
 
@@ -254,5 +255,6 @@ def _line(s: dict[str, Any]) -> str:
     )
 
 
-for command in (train, evaluate, score, nightly, retrain, serve, forget):
+for command in (train, evaluate, score, nightly, retrain, serve, forget, dashboard):
     app.command()(command)
+app.add_typer(users, name="users")

@@ -1,8 +1,10 @@
-"""What the flow tests share: a small inbox, and the tables a run leaves, comparable."""
+"""What the flow tests share: a small inbox, the tables a run leaves (comparable), a free
+port for the servers they start."""
 
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import polars as pl
@@ -30,3 +32,9 @@ def snapshot(data: Path) -> dict[str, pl.DataFrame]:
         name: store.read(name).sort(spec.keys).drop("seen_at", strict=False)
         for name, spec in TABLES.items()
     }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,13 +17,7 @@ import pytest
 
 from flows.server import port_is_free
 from store.tables import Store
-from tests.flows.common import small_inbox
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.flows.common import free_port, small_inbox
 
 
 def api(port: int, path: str, body: dict | None = None) -> list[dict]:

@@ -1,0 +1,81 @@
+"""The team table and an athlete's page, from the store's tables: pure functions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import polars as pl
+
+BALANCE_BANDS = ((0.7, "green"), (2.2, "orange"))
+"""Garmin's colour bands of GCT balance, as distance from 50 % left (DESIGN §4): green
+49.3-50.7 %, orange to 52.2 % on either side, red beyond."""
+
+TEAM_COLUMNS = (
+    "athlete_id",
+    "team",
+    "date",
+    "tier",
+    "probability",
+    "drivers",
+    "recommendation",
+    "caveats",
+    "last_run",
+    "km_7d",
+    "spike_ratio_max_7d",
+    "acwr",
+    "cadence_residual_spm",
+    "gct_balance_left_pct",
+    "balance_band",
+    "coverage_28d",
+)
+
+
+def balance_band(left_pct: float | None) -> str | None:
+    if left_pct is None:
+        return None
+    off = abs(left_pct - 50.0) - 1e-9  # 49.3 is 0.7000000000000028 from 50 in binary
+    return next((band for limit, band in BALANCE_BANDS if off <= limit), "red")
+
+
+def team_rows(
+    scores: pl.DataFrame, days: pl.DataFrame, teams: dict[str, str]
+) -> list[dict[str, Any]]:
+    """One row per scored athlete, riskiest first: their latest score with its drivers and
+    rest advice, and the load and gait measures of their last day."""
+    latest = scores.sort("date").group_by("athlete_id").last()
+    last_day = days.sort("local_date").group_by("athlete_id").last()
+    last_run = (
+        days.filter(pl.col("runs") > 0)
+        .group_by("athlete_id")
+        .agg(pl.col("local_date").max().alias("last_run"))
+    )
+    table = (
+        latest.join(last_day, on="athlete_id", how="left")
+        .join(last_run, on="athlete_id", how="left")
+        .sort("probability", descending=True)
+    )
+    rows = []
+    for row in table.iter_rows(named=True):
+        rows.append(
+            {
+                **{c: row.get(c) for c in TEAM_COLUMNS},
+                "team": teams.get(row["athlete_id"]),
+                "drivers": [d["text"] for d in json.loads(row["drivers"])],
+                "recommendation": json.loads(row["recommendation"])["rest"]["text"],
+                "caveats": json.loads(row["caveats"]),
+                "balance_band": balance_band(row["gct_balance_left_pct"]),
+            }
+        )
+    return rows
+
+
+def filtered(
+    rows: list[dict[str, Any]], team: str | None = None, tier: str | None = None
+) -> list[dict[str, Any]]:
+    """The rows of one team and/or one tier (None: all)."""
+    return [
+        r
+        for r in rows
+        if (team is None or r["team"] == team) and (tier is None or r["tier"] == tier)
+    ]

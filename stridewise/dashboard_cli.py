@@ -1,0 +1,71 @@
+"""`stridewise dashboard` (serve the coach dashboard) and `stridewise users add`."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from stridewise.console import fail
+from stridewise.risk_cli import DataOption, data_dir
+
+users = typer.Typer(help="Coach accounts of the dashboard.", no_args_is_help=True)
+
+
+def dashboard(
+    data: DataOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the coach dashboard (team page, athlete pages, JSON API at /api/docs) over the
+    data directory the nightly flow writes. Behind TLS, run it behind a proxy that sets
+    X-Forwarded-Proto, so that session cookies are marked Secure."""
+    import uvicorn
+
+    from dashboard.app import create_app
+
+    store = data_dir(data)
+    if not store.is_dir():
+        fail(f"{store}: no data directory there: run `stridewise nightly` first")
+    typer.echo(f"dashboard on http://{host}:{port} (Ctrl-C stops)", err=True)
+    uvicorn.run(create_app(store), host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+@users.command("add")
+def add_user(
+    username: Annotated[str, typer.Argument(help="The coach's sign-in name.")],
+    team: Annotated[
+        list[str] | None, typer.Option(help="A team they see (repeat for several).")
+    ] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Sees every team.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    data: DataOption = None,
+) -> None:
+    """Create a coach account; the password is asked for (or read with --password-stdin)."""
+    from dashboard.auth import add_coach
+    from store.app_db import app_database
+    from stridewise.inputs import ATHLETE_ID
+
+    if not ATHLETE_ID.match(username):
+        fail(f"{username!r}: letters, digits, '.', '_' or '-' only")
+    if not team and not admin:
+        fail("give at least one --team, or --admin")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            fail("the two passwords differ")
+    store = data_dir(data)
+    store.mkdir(parents=True, exist_ok=True)
+    try:
+        with app_database(store) as engine:
+            add_coach(engine, username, password, team or [], admin)
+    except ValueError as error:
+        fail(str(error))
+    teams = "every team" if admin else ", ".join(sorted(set(team or [])))
+    typer.echo(f"{username}: can sign in; sees {teams}")
