@@ -90,6 +90,17 @@ def create_app(data: Path) -> FastAPI:
         if csrf != expected:
             raise HTTPException(403, "the form has expired: reload the page")
 
+    def athlete_form(
+        athlete_id: str,
+        csrf: Annotated[str, Form()],
+        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
+    ) -> Coach:
+        """The coach posting a form about an athlete they see, with their session's token."""
+        coach, expected = signed_in
+        check_csrf(csrf, expected)
+        athlete_of(coach, athlete_id)
+        return coach
+
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _: LoginRequired) -> Response:
         return RedirectResponse("/login", status_code=303)
@@ -210,8 +221,7 @@ def create_app(data: Path) -> FastAPI:
     def log_injury(
         request: Request,
         athlete_id: str,
-        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
-        csrf: Annotated[str, Form()],
+        coach: Annotated[Coach, Depends(athlete_form)],
         onset_date: Annotated[date, Form()],
         severity: Annotated[str, Form()],
         region: Annotated[str, Form()] = "hip",
@@ -219,9 +229,6 @@ def create_app(data: Path) -> FastAPI:
         subtype: Annotated[str, Form()] = "",
         days_lost: Annotated[int | None, Form(ge=0, le=365)] = None,
     ) -> Response:
-        coach, expected = signed_in
-        check_csrf(csrf, expected)
-        athlete_of(coach, athlete_id)
         if onset_date > datetime.now(UTC).date():
             raise HTTPException(422, "the onset date is in the future")
         try:
@@ -244,13 +251,9 @@ def create_app(data: Path) -> FastAPI:
     def acknowledge(
         request: Request,
         athlete_id: str,
-        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
-        csrf: Annotated[str, Form()],
+        coach: Annotated[Coach, Depends(athlete_form)],
         action: Annotated[str, Form(pattern="^(seen|plan_adjusted)$")],
     ) -> Response:
-        coach, expected = signed_in
-        check_csrf(csrf, expected)
-        athlete_of(coach, athlete_id)
         with request.app.state.engine.begin() as connection:
             connection.execute(
                 insert(app_db.acknowledgements).values(
