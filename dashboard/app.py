@@ -81,10 +81,14 @@ def create_app(data: Path) -> FastAPI:
         rows = team_rows(store.read("scores"), store.read("athlete_days"), teams())
         return [r for r in rows if coach.sees(r["team"])]
 
-    def athlete_of(coach: Coach, athlete_id: str) -> str:
-        if not ATHLETE_ID.match(athlete_id) or not coach.sees(teams().get(athlete_id)):
+    def team_of(coach: Coach, athlete_id: str) -> str | None:
+        """The athlete's team, if the coach sees them ("not found" otherwise)."""
+        if not ATHLETE_ID.match(athlete_id):
             raise HTTPException(404, "no such athlete")
-        return athlete_id
+        team = teams().get(athlete_id)
+        if not coach.sees(team):
+            raise HTTPException(404, "no such athlete")
+        return team
 
     def check_csrf(csrf: str, expected: str) -> None:
         if csrf != expected:
@@ -98,7 +102,7 @@ def create_app(data: Path) -> FastAPI:
         """The coach posting a form about an athlete they see, with their session's token."""
         coach, expected = signed_in
         check_csrf(csrf, expected)
-        athlete_of(coach, athlete_id)
+        team_of(coach, athlete_id)
         return coach
 
     @app.exception_handler(LoginRequired)
@@ -195,7 +199,7 @@ def create_app(data: Path) -> FastAPI:
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
-        athlete_of(coach, athlete_id)
+        team = team_of(coach, athlete_id)
         rows = [r for r in visible_rows(coach) if r["athlete_id"] == athlete_id]
         scores = store.read("scores", athletes=[athlete_id]).sort("date")
         engine = request.app.state.engine
@@ -209,7 +213,7 @@ def create_app(data: Path) -> FastAPI:
         latest = scores.tail(1).rows(named=True)
         return {
             "athlete_id": athlete_id,
-            "team": teams().get(athlete_id),
+            "team": team,
             "row": rows[0] if rows else None,
             "score": latest[0] if latest else None,
             "injuries": injuries.sort("onset_date", descending=True).rows(named=True),

@@ -33,7 +33,7 @@ from models.team import athletes_to_update, score_rows, score_team
 from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from store.registry import current_model
 from store.tables import TABLES, Store
-from stridewise.inputs import default_roster, injury_history, kept, read_roster, read_teams
+from stridewise.inputs import default_roster, injury_history, read_roster, read_teams
 from stridewise.render import flagged_rows, team_report
 
 BATCH_FILES = 50
@@ -163,7 +163,6 @@ def nightly(
     Calling it returns the `Night`; its final state's message sums it up."""
     store = Store(data)
     roster = roster or default_roster(data, inbox)
-    injuries = injuries or kept(data, "injuries.csv")
     files = find_new_files(inbox, store)
     batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
     athletes = read_roster(roster) if roster else None

@@ -23,13 +23,13 @@ from models.selection import NotEnoughData, compare, split_for_retraining
 from models.training import TrainedModel, train
 from store.registry import current_model, keep, models_dir, register
 from store.tables import Store
-from stridewise.inputs import injury_history, kept
+from stridewise.inputs import injury_history
 
 
 @task(cache_policy=NO_CACHE)
 def labelled_days(data: Path, injuries: Path | None, horizon: int) -> pl.DataFrame:
     """The store's athlete-days labelled with the injury log (CSV and app database)."""
-    log = injury_history(data, injuries or kept(data, "injuries.csv"))
+    log = injury_history(data, injuries)
     return examples(Store(data).read("athlete_days"), log, horizon)
 
 

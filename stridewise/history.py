@@ -34,7 +34,7 @@ def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     file of the data directory cannot be read)."""
     roster_file = kept(data, "roster.csv")
     roster = read_roster(roster_file) if roster_file else None
-    injuries = injury_history(data, kept(data, "injuries.csv"))
+    injuries = injury_history(data, None)
     key = run_id(athlete_id, activity)
     run = run_features(
         run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster

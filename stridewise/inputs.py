@@ -112,7 +112,9 @@ def read_injuries(path: Path) -> pl.DataFrame:
 
 
 def injury_history(data: Path, csv: Path | None) -> pl.DataFrame:
-    """The whole injury log: the CSV (if any) and what coaches logged in the app database."""
+    """The whole injury log: the CSV (`csv`, else the data directory's injuries.csv, if any)
+    and what coaches logged in the app database."""
+    csv = csv or kept(data, "injuries.csv")
     log = read_injuries(csv) if csv is not None else pl.DataFrame(schema=INJURY_SCHEMA)
     if not has_app_database(data):
         return log
