@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint bench samples model clean
+.PHONY: demo test lint bench samples model vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,7 @@ bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 	$(BIN)/python -m benchmarks.simulate
 	$(BIN)/python -m benchmarks.score
 	$(BIN)/python -m benchmarks.nightly
+	$(BIN)/python -m benchmarks.dashboard
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \
@@ -52,6 +53,15 @@ model: $(VENV)/.installed  ## retrain the shipped model (models/default) from it
 		--out build/cohort-held-out --force
 	$(BIN)/stridewise train build/cohort-train --evaluate-on build/cohort-held-out \
 		--out models/default --force
+
+HTMX := 2.0.11
+HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+HTMX_FILE := dashboard/static/vendor/htmx-$(HTMX).min.js
+
+vendor:  ## fetch the dashboard's htmx again from the npm registry, and check its hash
+	curl -fsSL https://registry.npmjs.org/htmx.org/-/htmx.org-$(HTMX).tgz \
+		| tar -xzO package/dist/htmx.min.js > $(HTMX_FILE)
+	echo "$(HTMX_SHA256)  $(HTMX_FILE)" | sha256sum --check --quiet
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -6,35 +6,48 @@ a coach sees only their teams' athletes (others are "not found", so nothing leak
 # and their dependencies are functions local to `create_app`.
 import csv
 import io
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import insert, select
+from fastapi_offline import FastAPIOffline
+from sqlalchemy import Engine
 
 from dashboard.auth import (
     Coach,
-    LoginLimiter,
     check_password,
     close_session,
+    login_blocked,
+    login_failed,
     open_session,
     session_of,
 )
-from dashboard.team import filtered, team_rows
+from dashboard.charts import athlete_figures
+from dashboard.data import DashboardData, Snapshot
+from dashboard.headers import SecurityHeaders
+from dashboard.team import filtered, with_acknowledgements
 from models.labels import SEVERITIES
 from store import app_db
-from store.tables import Store
-from stridewise.inputs import ATHLETE_ID, kept, read_teams
+from stridewise.inputs import ATHLETE_ID
 
 COOKIE = "stridewise_session"
 HERE = Path(__file__).parent
+API_DOCS = "/api/docs"
+PLOTLY_JS = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data/plotly.min.js"
+"""plotly.js as the plotly package ships it: served from here, never from a CDN."""
+PAGES_CACHED = 256
+"""Rendered team pages kept (one per session, filter and version: about 200 kB each for a
+200-athlete team)."""
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
@@ -49,20 +62,28 @@ def create_app(data: Path) -> FastAPI:
             app.state.engine = engine
             yield
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="stridewise",
+        description="The coach dashboard's data: sign in at /login first (session cookie).",
         lifespan=lifespan,
-        docs_url="/api/docs",
-        swagger_ui_oauth2_redirect_url=None,
+        docs_url=API_DOCS,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        swagger_ui_oauth2_redirect_url=f"{API_DOCS}/oauth2-redirect",
+        static_url="/static/api-docs",
     )
+    source = DashboardData(data)
+
+    app.add_middleware(SecurityHeaders, exempt=API_DOCS)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return FileResponse(PLOTLY_JS, media_type="text/javascript")
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    limiter = LoginLimiter()
-    store = Store(data)
 
     def teams() -> dict[str, str]:
-        return read_teams(kept(data, "roster.csv"))
+        return source.snapshot().teams
 
     def session(request: Request) -> tuple[Coach, str]:
         token = request.cookies.get(COOKIE)
@@ -77,9 +98,40 @@ def create_app(data: Path) -> FastAPI:
         except HTTPException:
             raise LoginRequired from None
 
-    def visible_rows(coach: Coach) -> list[dict[str, Any]]:
-        rows = team_rows(store.read("scores"), store.read("athlete_days"), teams())
-        return [r for r in rows if coach.sees(r["team"])]
+    def visible_rows(request: Request, coach: Coach) -> list[dict[str, Any]]:
+        return rows_of(source.snapshot(), request.app.state.engine, coach)
+
+    def rows_of(snapshot: Snapshot, engine: Engine, coach: Coach) -> list[dict[str, Any]]:
+        """The team table rows the coach sees, with their acknowledgements."""
+        rows = [r for r in snapshot.rows if coach.sees(r["team"])]
+        if not rows:
+            return rows
+        since = min(r["date"] for r in rows)
+        return with_acknowledgements(rows, app_db.acknowledged(engine, since=since))
+
+    @lru_cache(maxsize=PAGES_CACHED)
+    def team_html(
+        snapshot: Snapshot,
+        acknowledged: tuple[int, int | None],
+        engine: Engine,
+        coach: Coach,
+        csrf: str,
+        team: str | None,
+        tier: str | None,
+        page: str,
+    ) -> str:
+        """The team page (or its table) as the coach's session sees it: rendered once per
+        version of the store and of the acknowledgements (`acknowledged`), then reused."""
+        rows = rows_of(snapshot, engine, coach)
+        context = {
+            "coach": coach,
+            "csrf": csrf,
+            "rows": filtered(rows, team, tier),
+            "teams": sorted({r["team"] for r in rows if r["team"]}),
+            "team": team,
+            "tier": tier,
+        }
+        return templates.get_template(page).render(context)
 
     def team_of(coach: Coach, athlete_id: str) -> str | None:
         """The athlete's team, if the coach sees them ("not found" otherwise)."""
@@ -115,23 +167,26 @@ def create_app(data: Path) -> FastAPI:
 
     @app.post("/login", include_in_schema=False)
     def login(
-        request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()]
+        request: Request,
+        username: Annotated[str, Form(max_length=64)],
+        password: Annotated[str, Form(max_length=1024)],
     ) -> Response:
         address = request.client.host if request.client else "?"
-        if limiter.blocked(username, address):
+        engine = request.app.state.engine
+        if login_blocked(engine, username, address):
             error, status = "Too many failed attempts: try again in 15 minutes.", 429
-        elif coach := check_password(request.app.state.engine, username, password):
+        elif coach := check_password(engine, username, password):
             response = RedirectResponse("/team", status_code=303)
             response.set_cookie(
                 COOKIE,
-                open_session(request.app.state.engine, coach),
+                open_session(engine, coach),
                 httponly=True,
                 samesite="strict",
                 secure=request.url.scheme == "https",
             )
             return response
         else:
-            limiter.failed(username, address)
+            login_failed(engine, username, address)
             error, status = "Wrong name or password.", 401
         context = {"error": error}
         return templates.TemplateResponse(request, "login.html", context, status_code=status)
@@ -159,20 +214,23 @@ def create_app(data: Path) -> FastAPI:
         team: str | None = None,
         tier: str | None = None,
     ) -> Response:
-        coach, csrf = signed_in
-        rows = visible_rows(coach)
-        context = {
-            "coach": coach,
-            "csrf": csrf,
-            "rows": filtered(rows, team or None, tier or None),
-            "teams": sorted({r["team"] for r in rows if r["team"]}),
-            "team": team,
-            "tier": tier,
-        }
-        return templates.TemplateResponse(request, "team.html", context)
+        """The whole page, or only its table when htmx asks (a filter changed)."""
+        engine = request.app.state.engine
+        page = "team_table.html" if "HX-Request" in request.headers else "team.html"
+        html = team_html(
+            source.snapshot(),
+            app_db.acknowledgements_version(engine),
+            engine,
+            *signed_in,
+            team or None,
+            tier or None,
+            page,
+        )
+        return HTMLResponse(html)
 
     @app.get("/team.csv", include_in_schema=False)
     def team_csv(
+        request: Request,
         signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
         team: str | None = None,
         tier: str | None = None,
@@ -181,10 +239,15 @@ def create_app(data: Path) -> FastAPI:
         writer = csv.writer(out)
         columns = ["athlete_id", "team", "date", "tier", "probability", "last_run", "km_7d"]
         columns += ["spike_ratio_max_7d", "acwr", "cadence_residual_spm", "balance_band"]
-        writer.writerow([*columns, "top_driver", "recommendation"])
-        for r in filtered(visible_rows(signed_in[0]), team or None, tier or None):
+        acknowledged = ["action", "coach", "at"]
+        writer.writerow(
+            [*columns, "top_driver", "recommendation", *(f"acknowledged_{c}" for c in acknowledged)]
+        )
+        for r in filtered(visible_rows(request, signed_in[0]), team or None, tier or None):
             top = r["drivers"][0] if r["drivers"] else ""
-            writer.writerow([*(r[c] for c in columns), top, r["recommendation"]])
+            seen = r["acknowledged"] or {}
+            by = [seen.get(c) for c in acknowledged]
+            writer.writerow([*(r[c] for c in columns), top, r["recommendation"], *by])
         headers = {"Content-Disposition": 'attachment; filename="team.csv"'}
         return Response(out.getvalue(), media_type="text/csv", headers=headers)
 
@@ -195,29 +258,25 @@ def create_app(data: Path) -> FastAPI:
         signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
     ) -> Response:
         coach, csrf = signed_in
-        context = {"coach": coach, "csrf": csrf, **athlete(request, athlete_id, coach)}
+        found = athlete(request, athlete_id, coach)
+        tiers = source.rules.tiers
+        figures = athlete_figures(found["history"], tiers.high, tiers.moderate)
+        today = datetime.now(UTC).date()
+        context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today, **found}
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
         team = team_of(coach, athlete_id)
-        rows = [r for r in visible_rows(coach) if r["athlete_id"] == athlete_id]
-        scores = store.read("scores", athletes=[athlete_id]).sort("date")
-        engine = request.app.state.engine
-        injuries = app_db.logged_injuries(engine).filter(pl.col("athlete_id") == athlete_id)
-        with engine.connect() as connection:
-            seen = connection.execute(
-                select(app_db.acknowledgements)
-                .where(app_db.acknowledgements.c.athlete_id == athlete_id)
-                .order_by(app_db.acknowledgements.c.at.desc())
-            ).all()
-        latest = scores.tail(1).rows(named=True)
+        rows = [r for r in visible_rows(request, coach) if r["athlete_id"] == athlete_id]
+        injuries = source.injuries()
+        own = injuries.filter(pl.col("athlete_id") == athlete_id)
         return {
             "athlete_id": athlete_id,
             "team": team,
             "row": rows[0] if rows else None,
-            "score": latest[0] if latest else None,
-            "injuries": injuries.sort("onset_date", descending=True).rows(named=True),
-            "acknowledgements": [dict(a._mapping) for a in seen],
+            "history": source.history(athlete_id, injuries),
+            "injuries": own.sort("onset_date", descending=True).rows(named=True),
+            "acknowledgements": app_db.acknowledged(request.app.state.engine, athlete_id),
             "severities": SEVERITIES,
         }
 
@@ -228,9 +287,9 @@ def create_app(data: Path) -> FastAPI:
         coach: Annotated[Coach, Depends(athlete_form)],
         onset_date: Annotated[date, Form()],
         severity: Annotated[str, Form()],
-        region: Annotated[str, Form()] = "hip",
-        side: Annotated[str, Form()] = "",
-        subtype: Annotated[str, Form()] = "",
+        region: Annotated[str, Form(max_length=40)] = "hip",
+        side: Annotated[str, Form(pattern="^(|left|right|both)$")] = "",
+        subtype: Annotated[str, Form(max_length=80)] = "",
         days_lost: Annotated[int | None, Form(ge=0, le=365)] = None,
     ) -> Response:
         if onset_date > datetime.now(UTC).date():
@@ -258,26 +317,22 @@ def create_app(data: Path) -> FastAPI:
         coach: Annotated[Coach, Depends(athlete_form)],
         action: Annotated[str, Form(pattern="^(seen|plan_adjusted)$")],
     ) -> Response:
-        with request.app.state.engine.begin() as connection:
-            connection.execute(
-                insert(app_db.acknowledgements).values(
-                    athlete_id=athlete_id,
-                    date=datetime.now(UTC).date(),
-                    action=action,
-                    coach=coach.username,
-                    at=datetime.now(UTC),
-                )
-            )
+        """Record it; htmx swaps the row's cell for who and when, a plain form goes back."""
+        done = app_db.acknowledge(request.app.state.engine, athlete_id, action, coach.username)
+        if "HX-Request" in request.headers:
+            context = {"acknowledged": done}
+            return templates.TemplateResponse(request, "acknowledged.html", context)
         return RedirectResponse("/team", status_code=303)
 
     @app.get("/api/team")
     def api_team(
+        request: Request,
         signed_in: Annotated[tuple[Coach, str], Depends(session)],
         team: str | None = None,
         tier: str | None = None,
     ) -> list[dict[str, Any]]:
         """The team table: one row per athlete the coach sees, riskiest first."""
-        return filtered(visible_rows(signed_in[0]), team, tier)
+        return filtered(visible_rows(request, signed_in[0]), team, tier)
 
     @app.get("/api/athletes/{athlete_id}")
     def api_athlete(
@@ -285,7 +340,18 @@ def create_app(data: Path) -> FastAPI:
         athlete_id: str,
         signed_in: Annotated[tuple[Coach, str], Depends(session)],
     ) -> dict[str, Any]:
-        """One athlete: today's row, latest score, injuries, acknowledgements."""
-        return athlete(request, athlete_id, signed_in[0])
+        """One athlete: today's row and advice, the last 12 weeks' chart series (with the
+        model's risk each day), injuries, acknowledgements."""
+        found = athlete(request, athlete_id, signed_in[0])
+        return {**found, "history": found["history"].to_dicts()}
 
     return app
+
+
+DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
+"""The data directory, for the server processes `stridewise dashboard --workers N` starts."""
+
+
+def from_environment() -> FastAPI:
+    """The app of $STRIDEWISE_DASHBOARD_DATA (what each of uvicorn's workers imports)."""
+    return create_app(Path(os.environ[DATA_VARIABLE]))

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
 
-from store.app_db import coach_teams, coaches, sessions
+from store.app_db import coach_teams, coaches, failed_logins, sessions
 
 SESSION_HOURS = 12
 MAX_FAILED_LOGINS = 5
@@ -59,26 +57,23 @@ def add_coach(
 def check_password(engine: Engine, username: str, password: str) -> Coach | None:
     """The coach, if the password is theirs."""
     with engine.connect() as connection:
-        row = connection.execute(
-            select(coaches.c.id, coaches.c.password_hash).where(coaches.c.username == username)
-        ).first()
-    if row is None:
-        _hasher.hash(password)  # the same time whether or not the name exists
-        return None
-    try:
-        _hasher.verify(row.password_hash, password)
-    except VerificationError:
-        return None
-    return _coach(engine, row.id)
+        row = connection.execute(select(coaches).where(coaches.c.username == username)).first()
+        if row is None:
+            _hasher.hash(password)  # the same time whether or not the name exists
+            return None
+        try:
+            _hasher.verify(row.password_hash, password)
+        except VerificationError:
+            return None
+        return _coach(connection, row)
 
 
-def _coach(engine: Engine, coach_id: int) -> Coach:
-    with engine.connect() as connection:
-        row = connection.execute(select(coaches).where(coaches.c.id == coach_id)).one()
-        teams = connection.execute(
-            select(coach_teams.c.team).where(coach_teams.c.coach_id == coach_id)
-        ).scalars()
-        return Coach(row.id, row.username, row.is_admin, frozenset(teams))
+def _coach(connection: Connection, row: Row) -> Coach:
+    """The coach of a row with their id, username and is_admin, and their teams."""
+    teams = connection.execute(
+        select(coach_teams.c.team).where(coach_teams.c.coach_id == row.id)
+    ).scalars()
+    return Coach(row.id, row.username, row.is_admin, frozenset(teams))
 
 
 def _digest(token: str) -> str:
@@ -101,14 +96,17 @@ def open_session(engine: Engine, coach: Coach) -> str:
 
 
 def session_of(engine: Engine, token: str) -> tuple[Coach, str] | None:
-    """The coach and CSRF token of a live session."""
+    """The coach and CSRF token of a live session (one connection: every request asks)."""
+    query = (
+        select(coaches, sessions.c.csrf_token, sessions.c.expires_at)
+        .join(sessions, sessions.c.coach_id == coaches.c.id)
+        .where(sessions.c.token_hash == _digest(token))
+    )
     with engine.connect() as connection:
-        row = connection.execute(
-            select(sessions).where(sessions.c.token_hash == _digest(token))
-        ).first()
-    if row is None or row.expires_at.replace(tzinfo=UTC) < datetime.now(UTC):
-        return None
-    return _coach(engine, row.coach_id), row.csrf_token
+        row = connection.execute(query).first()
+        if row is None or row.expires_at.replace(tzinfo=UTC) < datetime.now(UTC):
+            return None
+        return _coach(connection, row), row.csrf_token
 
 
 def close_session(engine: Engine, token: str) -> None:
@@ -116,20 +114,23 @@ def close_session(engine: Engine, token: str) -> None:
         connection.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))
 
 
-class LoginLimiter:
-    """At most MAX_FAILED_LOGINS failures per (name, address) in FAILED_LOGIN_WINDOW_S."""
+def login_blocked(engine: Engine, username: str, address: str) -> bool:
+    """Whether MAX_FAILED_LOGINS sign-ins as `username` from `address` failed in the last
+    FAILED_LOGIN_WINDOW_S seconds."""
+    since = datetime.now(UTC) - timedelta(seconds=FAILED_LOGIN_WINDOW_S)
+    query = select(func.count()).where(
+        failed_logins.c.username == username,
+        failed_logins.c.address == address,
+        failed_logins.c.at >= since,
+    )
+    with engine.connect() as connection:
+        return connection.execute(query).scalar_one() >= MAX_FAILED_LOGINS
 
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        failures, now = self._failures[key], time.monotonic()
-        while failures and now - failures[0] > FAILED_LOGIN_WINDOW_S:
-            failures.popleft()
-        return failures
-
-    def blocked(self, username: str, address: str) -> bool:
-        return len(self._recent((username, address))) >= MAX_FAILED_LOGINS
-
-    def failed(self, username: str, address: str) -> None:
-        self._recent((username, address)).append(time.monotonic())
+def login_failed(engine: Engine, username: str, address: str) -> None:
+    """Count a failed sign-in (and forget those older than the window)."""
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        old = now - timedelta(seconds=FAILED_LOGIN_WINDOW_S)
+        connection.execute(delete(failed_logins).where(failed_logins.c.at < old))
+        connection.execute(insert(failed_logins).values(username=username, address=address, at=now))

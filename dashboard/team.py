@@ -57,12 +57,14 @@ def team_rows(
     )
     rows = []
     for row in table.iter_rows(named=True):
+        advice = json.loads(row["recommendation"])
         rows.append(
             {
                 **{c: row.get(c) for c in TEAM_COLUMNS},
                 "team": teams.get(row["athlete_id"]),
                 "drivers": [d["text"] for d in json.loads(row["drivers"])],
-                "recommendation": json.loads(row["recommendation"])["rest"]["text"],
+                "recommendation": advice["rest"]["text"],
+                "advice": advice,
                 "caveats": json.loads(row["caveats"]),
                 "balance_band": balance_band(row["gct_balance_left_pct"]),
             }
@@ -79,3 +81,19 @@ def filtered(
         for r in rows
         if (team is None or r["team"] == team) and (tier is None or r["tier"] == tier)
     ]
+
+
+def with_acknowledgements(
+    rows: list[dict[str, Any]], acknowledgements: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows, each with the newest acknowledgement made on or after its score's day (None
+    if the flag is not acknowledged yet). `acknowledgements`: newest first."""
+    newest: dict[str, dict[str, Any]] = {}
+    for a in acknowledgements:
+        newest.setdefault(a["athlete_id"], a)
+
+    def current(row: dict[str, Any]) -> dict[str, Any] | None:
+        found = newest.get(row["athlete_id"])
+        return found if found is not None and found["date"] >= row["date"] else None
+
+    return [{**r, "acknowledged": current(r)} for r in rows]

@@ -9,6 +9,7 @@ import polars as pl
 
 from models.assess import Assessment, assess
 from models.bundle import Model
+from models.inputs import input_matrix
 from models.labels import current_injury, injury_flags
 from models.rules import Rules
 
@@ -73,6 +74,16 @@ def score_team(
         for athlete in active_athletes(flagged, as_of)
     ]
     return sorted(scored, key=lambda a: -a.probability)
+
+
+def daily_risk(days: pl.DataFrame, injuries: pl.DataFrame, model: Model) -> pl.DataFrame:
+    """The model's probability on each of `days` (athlete_id, local_date, probability): the
+    risk history an athlete's page charts, one matrix for all days rather than `assess` per
+    day (drivers and advice are only wanted for today)."""
+    flagged = injury_flags(days, injuries)
+    return flagged.select("athlete_id", "local_date").with_columns(
+        probability=pl.Series(model.probability(input_matrix(flagged)), dtype=pl.Float64)
+    )
 
 
 def score_rows(assessments: list[Assessment]) -> pl.DataFrame:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     select,
     text,
 )
@@ -36,6 +37,8 @@ from models.labels import INJURY_SCHEMA, SEVERITIES
 from store.layout import app_database_url
 
 metadata = MetaData()
+SQLITE_CONNECTIONS = 40
+"""As many as the web server's threads (anyio's default limit)."""
 
 injuries = Table(
     "injuries",
@@ -81,6 +84,16 @@ sessions = Table(
 )
 """Signed-in browsers: the hash of the cookie's token (a stolen database opens no session)."""
 
+failed_logins = Table(
+    "failed_logins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String, nullable=False),
+    Column("address", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+"""Recent failed sign-ins, kept in the database so that every server process counts them."""
+
 acknowledgements = Table(
     "acknowledgements",
     metadata,
@@ -107,9 +120,14 @@ def _sqlite_pragmas(connection: Any, _: Any) -> None:
 @contextmanager
 def app_database(data: Path) -> Iterator[Engine]:
     """The app database of a data directory, its tables created if new."""
-    engine = create_engine(app_database_url(data))
-    if engine.dialect.name == "sqlite":
+    url = app_database_url(data)
+    if url.startswith("sqlite"):
+        # a connection per busy thread of the web server, kept: opening one costs more than
+        # the query it serves
+        engine = create_engine(url, pool_size=SQLITE_CONNECTIONS, max_overflow=0)
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url)
     try:
         metadata.create_all(engine)
         yield engine
@@ -133,6 +151,37 @@ def logged_injuries(engine: Engine) -> pl.DataFrame:
     with engine.connect() as connection:
         rows = connection.execute(select(*(injuries.c[c] for c in INJURY_SCHEMA))).all()
     return pl.DataFrame([tuple(r) for r in rows], schema=INJURY_SCHEMA, orient="row")
+
+
+def acknowledge(engine: Engine, athlete_id: str, action: str, coach: str) -> dict[str, Any]:
+    """Record that a coach saw an athlete's flag or adjusted their plan; the row written."""
+    now = datetime.now(UTC)
+    row = {"athlete_id": athlete_id, "date": now.date(), "action": action, "coach": coach}
+    with engine.begin() as connection:
+        connection.execute(acknowledgements.insert().values(**row, at=now))
+    return {**row, "at": now}
+
+
+def acknowledged(
+    engine: Engine, athlete_id: str | None = None, since: date | None = None
+) -> list[dict[str, Any]]:
+    """Acknowledgements, newest first: one athlete's or everyone's, from `since` on."""
+    query = select(acknowledgements).order_by(acknowledgements.c.at.desc())
+    if athlete_id is not None:
+        query = query.where(acknowledgements.c.athlete_id == athlete_id)
+    if since is not None:
+        query = query.where(acknowledgements.c.date >= since)
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def acknowledgements_version(engine: Engine) -> tuple[int, int | None]:
+    """Changes whenever an acknowledgement is added or erased (how many, the newest id):
+    what a cached page that shows them depends on."""
+    query = select(func.count(), func.max(acknowledgements.c.id))
+    with engine.connect() as connection:
+        count, newest = connection.execute(query).one()
+    return count, newest
 
 
 def forget(engine: Engine, athlete_id: str) -> None:

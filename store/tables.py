@@ -71,20 +71,34 @@ class Store:
         log = self.path(name) / "_delta_log"
         return any(log.glob("*.json")) or any(log.glob("*.checkpoint.parquet"))
 
-    def read(
-        self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
-    ) -> pl.DataFrame:
-        """The table's latest committed version (empty, with its schema, before any write),
-        optionally only some athletes' rows and some columns."""
+    def scan(self, name: str, columns: list[str] | None = None) -> pl.LazyFrame:
+        """The table's latest committed version, lazily (empty, with its schema, before any
+        write), optionally only some columns."""
         schema = TABLES[name].schema
         if columns is not None:
             schema = {c: schema[c] for c in columns}
         if not self.exists(name):
-            return pl.DataFrame(schema=schema)
+            return pl.LazyFrame(schema=schema)
         scan = pl.scan_delta(self.path(name))
+        return scan.select(pl.col(c).cast(t) for c, t in schema.items())
+
+    def read(
+        self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
+    ) -> pl.DataFrame:
+        """The table's latest committed version, optionally only some athletes' rows and
+        some columns."""
+        scan = self.scan(name, columns)
         if athletes is not None:
             scan = scan.filter(pl.col("athlete_id").is_in(athletes))
-        return scan.select(pl.col(c).cast(t) for c, t in schema.items()).collect()
+        return scan.collect()
+
+    def version_stamp(self, name: str) -> int | None:
+        """Changes whenever a version is committed (the log folder's modification time: a
+        commit adds a file to it), for caches to check in a microsecond."""
+        try:
+            return (self.path(name) / "_delta_log").stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
 
     def merge(self, name: str, rows: pl.DataFrame) -> None:
         """Insert `rows`, replacing the rows with the same key."""

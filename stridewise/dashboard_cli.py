@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 from typing import Annotated
 
@@ -11,26 +12,42 @@ import typer
 from stridewise.console import fail
 from stridewise.risk_cli import DataOption, data_dir
 
+DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
+
 users = typer.Typer(help="Coach accounts of the dashboard.", no_args_is_help=True)
 
 
 def dashboard(
     data: DataOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (default: one per core, at most 4).", min=1)
+    ] = DEFAULT_WORKERS,
 ) -> None:
     """Serve the coach dashboard (team page, athlete pages, JSON API at /api/docs) over the
     data directory the nightly flow writes. Behind TLS, run it behind a proxy that sets
-    X-Forwarded-Proto, so that session cookies are marked Secure."""
+    X-Forwarded-Proto, so that session cookies are marked Secure. Requests are not logged
+    (the paths name athletes)."""
     import uvicorn
 
-    from dashboard.app import create_app
+    from dashboard.app import DATA_VARIABLE
 
     store = data_dir(data)
     if not store.is_dir():
         fail(f"{store}: no data directory there: run `stridewise nightly` first")
+    os.environ[DATA_VARIABLE] = str(store.resolve())
     typer.echo(f"dashboard on http://{host}:{port} (Ctrl-C stops)", err=True)
-    uvicorn.run(create_app(store), host=host, port=port, log_level="warning", proxy_headers=True)
+    uvicorn.run(
+        "dashboard.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @users.command("add")

@@ -7,53 +7,32 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from starlette.routing import Mount
 
 from dashboard.app import create_app
-from dashboard.auth import MAX_FAILED_LOGINS, add_coach
+from dashboard.auth import MAX_FAILED_LOGINS
 from dashboard.team import balance_band
-from features.daily import athlete_days
-from features.ingest import read_runs
-from features.runs import run_features
-from models.bundle import load
-from models.rules import load_rules
-from models.team import score_rows, score_team
 from store import app_db
 from store.tables import Store
-from stridewise.inputs import athlete_files, read_injuries, read_roster
-from tests.corpus import SAMPLES
+from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 
-PASSWORD = "correct horse battery"
-ZURICH = ["z001", "z002", "z003", "z004"]  # roster.csv's team column, by hand
-BOSTON = ["b001", "b002", "b003", "b004"]
-
-
-@pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The store the nightly flow would leave for the bundled team (written here without
-    Prefect), its roster, and three accounts."""
-    data = tmp_path_factory.mktemp("data")
-    roster = read_roster(SAMPLES / "roster.csv")
-    batch = read_runs(athlete_files([SAMPLES / "inbox"]))
-    runs = run_features(batch.records, batch.runs, roster)
-    days = athlete_days(runs)
-    store = Store(data)
-    store.merge("runs", runs)
-    store.merge("athlete_days", days)
-    injuries = read_injuries(SAMPLES / "injuries.csv")
-    scored = score_team(days, injuries, load(), load_rules(), days["local_date"].max())
-    store.merge("scores", score_rows(scored))
-    (data / "roster.csv").write_bytes((SAMPLES / "roster.csv").read_bytes())
-    with app_db.app_database(data) as engine:
-        add_coach(engine, "zoe", PASSWORD, ["zurich"])
-        add_coach(engine, "bob", PASSWORD, ["boston"])
-        add_coach(engine, "root", PASSWORD, [], admin=True)
-    return data
+PUBLIC = {
+    "/login",
+    "/",  # a redirect to /team
+    "/api/openapi.json",
+    "/api/docs",
+    "/api/docs/oauth2-redirect",
+    "/static/plotly.min.js",
+}
+"""Routes that hold no athlete's data (the static mounts aside)."""
 
 
 @pytest.fixture
@@ -139,9 +118,9 @@ def test_another_team_s_athletes_are_not_found_anywhere(client: TestClient) -> N
 
 def test_without_a_session_every_route_asks_to_sign_in(client: TestClient) -> None:
     for route in client.app.routes:
-        path = getattr(route, "path", "")
-        if path in ("/login", "/api/openapi.json", "/api/docs", "/static", "/"):
+        if isinstance(route, Mount) or route.path in PUBLIC:
             continue
+        path = route.path
         url = path.replace("{athlete_id}", "z004")
         for method in route.methods - {"HEAD"}:
             done = client.request(method, url, data={"csrf": "x"})
@@ -187,3 +166,74 @@ def test_the_api_is_documented(client: TestClient) -> None:
 )
 def test_gct_balance_bands_are_garmin_s(left_pct: float | None, band: str | None) -> None:
     assert balance_band(left_pct) == band
+
+
+def test_htmx_gets_the_table_alone_and_the_acknowledgement_in_place(client: TestClient) -> None:
+    csrf = sign_in(client, "zoe")
+    table = client.get("/team", params={"tier": "low"}, headers={"HX-Request": "true"}).text
+    assert table.startswith('<table class="team" id="team-table">') and "<html" not in table
+    low = [r["athlete_id"] for r in client.get("/api/team", params={"tier": "low"}).json()]
+    assert re.findall(r'href="/athletes/(\w+)"', table) == low
+    form = {"csrf": csrf, "action": "plan_adjusted"}
+    done = client.post("/athletes/z003/acknowledge", data=form, headers={"HX-Request": "true"})
+    assert done.status_code == 200 and "plan adjusted · zoe ·" in done.text
+    row = next(r for r in client.get("/api/team").json() if r["athlete_id"] == "z003")
+    assert (row["acknowledged"]["action"], row["acknowledged"]["coach"]) == ("plan_adjusted", "zoe")
+    page = client.get("/team").text  # the cached page is not the one from before
+    assert "plan adjusted · zoe ·" in page
+
+
+def test_the_athlete_api_has_twelve_weeks_of_chart_series(client: TestClient) -> None:
+    sign_in(client, "zoe")
+    found = client.get("/api/athletes/z004").json()
+    history = found["history"]
+    # data_samples: 12 weeks from Monday 2026-08-31 to Sunday 2026-11-22 (data_samples/README)
+    assert len(history) == 84
+    assert (history[0]["local_date"], history[-1]["local_date"]) == ("2026-08-31", "2026-11-22")
+    assert all(0 < day["probability"] < 1 for day in history)
+    assert found["row"]["advice"]["warmup"]["minutes"] == [10, 15]  # rules.toml, high tier
+    page = client.get("/athletes/z004").text
+    assert 'id="figures"' in page and "Warm-up" in page and "Evidence" in page
+
+
+def test_every_asset_is_served_here_and_scripts_only_from_here(client: TestClient) -> None:
+    sign_in(client, "zoe")
+    for url in ("/team", "/athletes/z004", "/login"):
+        page = client.get(url)
+        assert page.headers["content-security-policy"].startswith("default-src 'self'")
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+        assert assets and all(client.get(a).status_code == 200 for a in assets)
+        assert "<script>" not in page.text  # no inline script: the policy would block it
+    docs = client.get("/api/docs").text
+    assets = re.findall(r"'(/static/api-docs/[^']+)'", docs) + re.findall(
+        r'"(/static/api-docs/[^"]+)"', docs
+    )
+    assert assets and all(client.get(a).status_code == 200 for a in assets)
+    assert "http" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', docs))
+
+
+def test_failed_sign_ins_are_counted_across_server_processes(data: Path) -> None:
+    wrong = {"username": "root", "password": "wrong password"}
+    with TestClient(create_app(data)) as first, TestClient(create_app(data)) as second:
+        for _ in range(MAX_FAILED_LOGINS):
+            assert first.post("/login", data=wrong).status_code == 401
+        assert second.post("/login", data={**wrong, "password": PASSWORD}).status_code == 429
+
+
+def test_a_new_night_shows_without_a_restart(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("dashboard.data.RECHECK_S", 0.0)
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    with TestClient(create_app(copy), follow_redirects=False) as client:
+        sign_in(client, "zoe")
+        before = client.get("/api/team").json()
+        assert before[0]["athlete_id"] != "z001"
+        store = Store(copy)
+        night = store.read("scores", athletes=["z001"]).with_columns(probability=pl.lit(0.5))
+        store.merge("scores", night)
+        after = client.get("/api/team").json()
+        assert after[0]["athlete_id"] == "z001" and after[0]["probability"] == 0.5
+        assert re.findall(r'href="/athletes/(\w+)"', client.get("/team").text)[0] == "z001"

@@ -1,0 +1,125 @@
+"""The dashboard end to end in a real browser: `stridewise dashboard` serving the bundled
+team, Debian's chromium (installed when missing) driven headless by Playwright. A coach signs
+in, filters the team, acknowledges a flag, opens an athlete, sees the charts, logs an injury
+and finds it after a reload; no page logs an error (a script the Content-Security-Policy
+blocked would). The team page's screenshot is the README's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.dashboard.conftest import PASSWORD
+from tests.debian import NotInstallable, debian_program
+from tests.flows.common import free_port
+
+SCREENSHOT = Path(__file__).parents[2] / "docs" / "images" / "team-page.png"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",  # the tests may run as root
+    "--disable-gpu",
+    "--disable-background-networking",  # no network here but loopback
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+CHARTS = ("daily-km", "acute-and-chronic-load", "cadence-at-pace", "gct-balance", "risk-history")
+
+
+@pytest.fixture(scope="module")
+def server(data: Path) -> Iterator[str]:
+    port = free_port()
+    command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(data)]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--workers", "1"], stderr=subprocess.PIPE, text=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, process.stderr.read()
+            try:
+                httpx.get(f"{base}/login", timeout=2)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the dashboard did not start in 60 s"
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        chromium = debian_program("chromium", "chromium")
+    except NotInstallable as error:
+        pytest.fail(f"Debian's chromium is needed for the browser test: {error}")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    yield page
+    context.close()
+    assert problems == []
+
+
+def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) -> None:
+    page.goto(f"{server}/team")
+    expect(page).to_have_url(f"{server}/login")
+    page.fill("input[name=username]", "zoe")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{server}/team")
+    rows = page.locator("#team-table tbody tr")
+    expect(rows).to_have_count(4)  # zurich's four athletes (roster.csv)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+
+    api = page.request.get(f"{server}/api/team").json()
+    high = [r["athlete_id"] for r in api if r["tier"] == "high"]
+    page.select_option("select[name=tier]", "high")  # htmx swaps the table in place
+    expect(page).to_have_url(f"{server}/team?team=&tier=high")
+    expect(rows).to_have_count(len(high) or 1)  # an empty table has its "no athlete" row
+    page.select_option("select[name=tier]", "")
+    expect(rows).to_have_count(4)
+
+    first = rows.first
+    first.get_by_role("button", name="Seen").click()
+    expect(first.locator(".acknowledged")).to_contain_text("seen · zoe")
+
+    athlete = api[0]["athlete_id"]
+    first.get_by_role("link", name=athlete).click()
+    expect(page).to_have_url(f"{server}/athletes/{athlete}")
+    for chart in CHARTS:
+        expect(page.locator(f"#chart-{chart} .main-svg").first).to_be_visible()
+
+    form = page.locator("#log-injury")
+    form.locator("input[name=onset_date]").fill("2026-11-02")
+    form.locator("select[name=side]").select_option("right")
+    form.locator("input[name=subtype]").fill("gluteal tendinopathy")
+    form.locator("select[name=severity]").select_option("moderate")
+    form.locator("input[name=days_lost]").fill("9")
+    form.get_by_role("button", name="Log injury").click()
+    expect(page).to_have_url(f"{server}/athletes/{athlete}")
+    page.reload()
+    logged = page.locator("#injuries tbody tr", has_text="2026-11-02")
+    expect(logged).to_have_count(1)
+    cells = ["2026-11-02", "hip", "right", "gluteal tendinopathy", "moderate", "9"]
+    expect(logged.locator("td")).to_have_text(cells)
