@@ -124,7 +124,10 @@ def sessions(base: str, clients: int) -> tuple[list[str], list[float]]:
     cookies, first_pages = [], []
     for _ in range(clients):
         with httpx.Client(base_url=base) as http:
-            signed = http.post("/login", data={"username": "bench", "password": PASSWORD})
+            page = http.get("/login").text
+            token = page.split('name="login_token" value="')[1].split('"')[0]
+            form = {"username": "bench", "password": PASSWORD, "login_token": token}
+            signed = http.post("/login", data=form)
             assert signed.status_code == 303, signed.text
             cookies.append("; ".join(f"{k}={v}" for k, v in http.cookies.items()))
             start = time.perf_counter()

@@ -7,6 +7,7 @@ a coach sees only their teams' athletes (others are "not found", so nothing leak
 import csv
 import io
 import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -41,6 +42,7 @@ from store import app_db
 from stridewise.inputs import ATHLETE_ID
 
 COOKIE = "stridewise_session"
+LOGIN_COOKIE = "stridewise_sign_in"
 HERE = Path(__file__).parent
 API_DOCS = "/api/docs"
 PLOTLY_JS = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data/plotly.min.js"
@@ -49,6 +51,12 @@ PAGES_CACHED = 256
 """Rendered team pages kept (one per session, filter and version: about 200 kB each for a
 200-athlete team)."""
 templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def guarded_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """A cookie scripts cannot read, sent to this site only, over TLS only when behind it."""
+    secure = request.url.scheme == "https"
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure)
 
 
 class LoginRequired(Exception):
@@ -143,7 +151,7 @@ def create_app(data: Path) -> FastAPI:
         return team
 
     def check_csrf(csrf: str, expected: str) -> None:
-        if csrf != expected:
+        if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
             raise HTTPException(403, "the form has expired: reload the page")
 
     def athlete_form(
@@ -163,33 +171,37 @@ def create_app(data: Path) -> FastAPI:
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request) -> Response:
-        return templates.TemplateResponse(request, "login.html", {"error": None})
+        return login_form(request, None, 200)
+
+    def login_form(request: Request, error: str | None, status: int) -> Response:
+        """The sign-in form, with a token that its POST must bring back along with the
+        cookie set here (so that no other site can sign a browser in to an account)."""
+        token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+        context = {"error": error, "login_token": token}
+        response = templates.TemplateResponse(request, "login.html", context, status_code=status)
+        guarded_cookie(request, response, LOGIN_COOKIE, token)
+        return response
 
     @app.post("/login", include_in_schema=False)
     def login(
         request: Request,
         username: Annotated[str, Form(max_length=64)],
         password: Annotated[str, Form(max_length=1024)],
+        login_token: Annotated[str, Form(max_length=64)],
     ) -> Response:
+        check_csrf(login_token, request.cookies.get(LOGIN_COOKIE, ""))
         address = request.client.host if request.client else "?"
         engine = request.app.state.engine
         if login_blocked(engine, username, address):
-            error, status = "Too many failed attempts: try again in 15 minutes.", 429
-        elif coach := check_password(engine, username, password):
-            response = RedirectResponse("/team", status_code=303)
-            response.set_cookie(
-                COOKIE,
-                open_session(engine, coach),
-                httponly=True,
-                samesite="strict",
-                secure=request.url.scheme == "https",
-            )
-            return response
-        else:
+            return login_form(request, "Too many failed attempts: try again in 15 minutes.", 429)
+        coach = check_password(engine, username, password)
+        if coach is None:
             login_failed(engine, username, address)
-            error, status = "Wrong name or password.", 401
-        context = {"error": error}
-        return templates.TemplateResponse(request, "login.html", context, status_code=status)
+            return login_form(request, "Wrong name or password.", 401)
+        response = RedirectResponse("/team", status_code=303)
+        guarded_cookie(request, response, COOKIE, open_session(engine, coach))
+        response.delete_cookie(LOGIN_COOKIE)
+        return response
 
     @app.post("/logout", include_in_schema=False)
     def logout(

@@ -41,9 +41,15 @@ def client(data: Path) -> Iterator[TestClient]:
         yield client
 
 
+def sign_in_form(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
+    """What the sign-in form posts (its token comes with the page, and its cookie)."""
+    token = re.search(r'name="login_token" value="([^"]+)"', client.get("/login").text)[1]
+    return {"username": username, "password": password, "login_token": token}
+
+
 def sign_in(client: TestClient, username: str) -> str:
     """Sign in; the CSRF token of the session (from the team page's forms)."""
-    done = client.post("/login", data={"username": username, "password": PASSWORD})
+    done = client.post("/login", data=sign_in_form(client, username))
     assert done.status_code == 303 and done.headers["location"] == "/team"
     page = client.get("/team").text
     return re.search(r'name="csrf" value="([^"]+)"', page)[1]
@@ -133,13 +139,22 @@ def test_without_a_session_every_route_asks_to_sign_in(client: TestClient) -> No
 
 def test_sign_in_failures_are_limited_and_the_cookie_is_guarded(client: TestClient) -> None:
     for _ in range(MAX_FAILED_LOGINS):
-        wrong = client.post("/login", data={"username": "bob", "password": "nope"})
+        wrong = client.post("/login", data=sign_in_form(client, "bob", "nope"))
         assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
-    blocked = client.post("/login", data={"username": "bob", "password": PASSWORD})
+    blocked = client.post("/login", data=sign_in_form(client, "bob"))
     assert blocked.status_code == 429
-    done = client.post("/login", data={"username": "zoe", "password": PASSWORD})
-    cookie = done.headers["set-cookie"].lower()
-    assert "httponly" in cookie and "samesite=strict" in cookie
+    done = client.post("/login", data=sign_in_form(client, "zoe"))
+    session = next(c for c in done.headers.get_list("set-cookie") if "stridewise_session=" in c)
+    assert "httponly" in session.lower() and "samesite=strict" in session.lower()
+
+
+def test_signing_in_needs_the_form_s_own_token(client: TestClient) -> None:
+    """Another site cannot sign a browser in (to an account of its choosing)."""
+    form = sign_in_form(client, "zoe")
+    forged = {**form, "login_token": "made-up"}
+    assert client.post("/login", data=forged).status_code == 403
+    client.cookies.clear()  # a form posted from elsewhere comes without the cookie
+    assert client.post("/login", data=form).status_code == 403
 
 
 def test_signing_out_ends_the_session(client: TestClient) -> None:
@@ -214,11 +229,11 @@ def test_every_asset_is_served_here_and_scripts_only_from_here(client: TestClien
 
 
 def test_failed_sign_ins_are_counted_across_server_processes(data: Path) -> None:
-    wrong = {"username": "root", "password": "wrong password"}
     with TestClient(create_app(data)) as first, TestClient(create_app(data)) as second:
         for _ in range(MAX_FAILED_LOGINS):
+            wrong = sign_in_form(first, "root", "wrong password")
             assert first.post("/login", data=wrong).status_code == 401
-        assert second.post("/login", data={**wrong, "password": PASSWORD}).status_code == 429
+        assert second.post("/login", data=sign_in_form(second, "root")).status_code == 429
 
 
 def test_a_new_night_shows_without_a_restart(
