@@ -39,8 +39,10 @@ from dashboard.headers import SecurityHeaders
 from dashboard.team import filtered, with_acknowledgements
 from models.labels import SEVERITIES
 from store import app_db
-from stridewise.inputs import ATHLETE_ID
+from stridewise.inputs import ATHLETE_ID, injury_history
 
+DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
+"""The data directory, for the server processes `stridewise dashboard --workers N` starts."""
 COOKIE = "stridewise_session"
 LOGIN_COOKIE = "stridewise_sign_in"
 HERE = Path(__file__).parent
@@ -274,13 +276,14 @@ def create_app(data: Path) -> FastAPI:
         tiers = source.rules.tiers
         figures = athlete_figures(found["history"], tiers.high, tiers.moderate)
         today = datetime.now(UTC).date()
-        context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today, **found}
+        context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
+        context |= {"severities": SEVERITIES, **found}
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
         team = team_of(coach, athlete_id)
         rows = [r for r in visible_rows(request, coach) if r["athlete_id"] == athlete_id]
-        injuries = source.injuries()
+        injuries = injury_history(data, None, request.app.state.engine)
         own = injuries.filter(pl.col("athlete_id") == athlete_id)
         return {
             "athlete_id": athlete_id,
@@ -289,7 +292,6 @@ def create_app(data: Path) -> FastAPI:
             "history": source.history(athlete_id, injuries),
             "injuries": own.sort("onset_date", descending=True).rows(named=True),
             "acknowledgements": app_db.acknowledged(request.app.state.engine, athlete_id),
-            "severities": SEVERITIES,
         }
 
     @app.post("/athletes/{athlete_id}/injuries", include_in_schema=False)
@@ -358,10 +360,6 @@ def create_app(data: Path) -> FastAPI:
         return {**found, "history": found["history"].to_dicts()}
 
     return app
-
-
-DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
-"""The data directory, for the server processes `stridewise dashboard --workers N` starts."""
 
 
 def from_environment() -> FastAPI:

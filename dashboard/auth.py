@@ -98,7 +98,7 @@ def open_session(engine: Engine, coach: Coach) -> str:
 def session_of(engine: Engine, token: str) -> tuple[Coach, str] | None:
     """The coach and CSRF token of a live session (one connection: every request asks)."""
     query = (
-        select(coaches, sessions.c.csrf_token, sessions.c.expires_at)
+        select(*coaches.c["id", "username", "is_admin"], *sessions.c["csrf_token", "expires_at"])
         .join(sessions, sessions.c.coach_id == coaches.c.id)
         .where(sessions.c.token_hash == _digest(token))
     )

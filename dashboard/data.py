@@ -19,7 +19,7 @@ from models.rules import Rules, load_rules
 from models.team import daily_risk
 from store.registry import CURRENT, current_model, models_dir
 from store.tables import Store
-from stridewise.inputs import injury_history, kept, read_teams
+from stridewise.inputs import kept, read_teams
 
 TEAM_DAY_COLUMNS = [
     "athlete_id",
@@ -84,8 +84,8 @@ class DashboardData:
     def snapshot(self) -> Snapshot:
         """The team table, rebuilt when a table, the roster or the model in use changed
         (looked at once a second at most)."""
-        checked, now = self._checked, time.monotonic()
-        if self._snapshot is not None and now - checked < RECHECK_S:
+        now = time.monotonic()
+        if self._snapshot is not None and now - self._checked < RECHECK_S:
             return self._snapshot
         self._checked = now
         stamp = self._stamps()
@@ -108,6 +108,3 @@ class DashboardData:
         days = window(self.store.read("athlete_days", athletes=[athlete_id]), WEEKS)
         risk = daily_risk(days, injuries, self.snapshot().model)
         return days.select(CHART_COLUMNS).with_columns(risk["probability"])
-
-    def injuries(self) -> pl.DataFrame:
-        return injury_history(self.data, None)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -12,6 +14,9 @@ from features.fit.files import find_fit_files
 from features.runs import ATHLETE_SCHEMA
 from models.labels import INJURY_SCHEMA, SEVERITIES
 from store.layout import has_app_database
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only where there is an app database
+    from sqlalchemy import Engine
 
 ATHLETE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -111,17 +116,17 @@ def read_injuries(path: Path) -> pl.DataFrame:
     return injuries.with_columns(severity)
 
 
-def injury_history(data: Path, csv: Path | None) -> pl.DataFrame:
+def injury_history(data: Path, csv: Path | None, engine: Engine | None = None) -> pl.DataFrame:
     """The whole injury log: the CSV (`csv`, else the data directory's injuries.csv, if any)
-    and what coaches logged in the app database."""
+    and what coaches logged in the app database (through `engine` when one is open)."""
     csv = csv or kept(data, "injuries.csv")
     log = read_injuries(csv) if csv is not None else pl.DataFrame(schema=INJURY_SCHEMA)
-    if not has_app_database(data):
+    if engine is None and not has_app_database(data):
         return log
     from store.app_db import app_database, logged_injuries
 
-    with app_database(data) as engine:
-        return pl.concat([log, logged_injuries(engine)])
+    with nullcontext(engine) if engine is not None else app_database(data) as database:
+        return pl.concat([log, logged_injuries(database)])
 
 
 def default_roster(data: Path, inbox: Path) -> Path | None:
