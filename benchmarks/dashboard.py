@@ -33,6 +33,7 @@ import httpx
 import polars as pl
 
 from stridewise.dashboard_cli import DEFAULT_WORKERS
+from tests.dashboard.server import running_dashboard, sign_in_form
 from tests.debian import debian_program
 
 ATHLETES, WEEKS, SEED = 200, 104, 7
@@ -89,21 +90,6 @@ def build_store(tmp: Path) -> Path:
     return data
 
 
-def start_dashboard(data: Path, port: int, workers: int) -> subprocess.Popen:
-    command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(data)]
-    command += ["--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
-            return server
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    server.kill()
-    sys.exit("error: the dashboard did not start in 60 s")
-
-
 WRK_SCRIPT = """
 local cookies, next_cookie = {COOKIES}, 0
 request = function()
@@ -127,10 +113,7 @@ def sessions(base: str, clients: int) -> tuple[list[str], list[float]]:
     cookies, first_pages = [], []
     for _ in range(clients):
         with httpx.Client(base_url=base) as http:
-            page = http.get("/login").text
-            token = page.split('name="login_token" value="')[1].split('"')[0]
-            form = {"username": "bench", "password": PASSWORD, "login_token": token}
-            signed = http.post("/login", data=form)
+            signed = http.post("/login", data=sign_in_form(http, "bench", PASSWORD))
             assert signed.status_code == 303, signed.text
             cookies.append("; ".join(f"{k}={v}" for k, v in http.cookies.items()))
             start = time.perf_counter()
@@ -156,21 +139,13 @@ def load(url: str, cookies: list[str], seconds: float, folder: Path) -> dict[str
 
 def measure(data: Path, workers: int, args: argparse.Namespace, folder: Path) -> dict:
     """The pages' figures with `workers` server processes, and each session's first page."""
-    from tests.flows.common import free_port
-
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_dashboard(data, port, workers)
-    try:
+    with running_dashboard(data, folder / "dashboard.log", "--workers", str(workers)) as base:
         cookies, first_pages = sessions(base, args.clients)
         results: dict = {"first_pages": first_pages}
         for path in ("/team", "/login"):
             rounds = [load(base + path, cookies, args.seconds, folder) for _ in range(args.repeats)]
             results[path] = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
         return results
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ from dashboard.team import balance_band
 from store import app_db
 from store.tables import Store
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
+from tests.dashboard.server import sign_in_form
 
 PUBLIC = {
     "/login",
@@ -41,15 +42,9 @@ def client(data: Path) -> Iterator[TestClient]:
         yield client
 
 
-def sign_in_form(client: TestClient, username: str, password: str = PASSWORD) -> dict[str, str]:
-    """What the sign-in form posts (its token comes with the page, and its cookie)."""
-    token = re.search(r'name="login_token" value="([^"]+)"', client.get("/login").text)[1]
-    return {"username": username, "password": password, "login_token": token}
-
-
 def sign_in(client: TestClient, username: str) -> str:
     """Sign in; the CSRF token of the session (from the team page's forms)."""
-    done = client.post("/login", data=sign_in_form(client, username))
+    done = client.post("/login", data=sign_in_form(client, username, PASSWORD))
     assert done.status_code == 303 and done.headers["location"] == "/team"
     page = client.get("/team").text
     return re.search(r'name="csrf" value="([^"]+)"', page)[1]
@@ -141,16 +136,16 @@ def test_sign_in_failures_are_limited_and_the_cookie_is_guarded(client: TestClie
     for _ in range(MAX_FAILED_LOGINS):
         wrong = client.post("/login", data=sign_in_form(client, "bob", "nope"))
         assert wrong.status_code == 401 and "Wrong name or password" in wrong.text
-    blocked = client.post("/login", data=sign_in_form(client, "bob"))
+    blocked = client.post("/login", data=sign_in_form(client, "bob", PASSWORD))
     assert blocked.status_code == 429
-    done = client.post("/login", data=sign_in_form(client, "zoe"))
+    done = client.post("/login", data=sign_in_form(client, "zoe", PASSWORD))
     session = next(c for c in done.headers.get_list("set-cookie") if "stridewise_session=" in c)
     assert "httponly" in session.lower() and "samesite=strict" in session.lower()
 
 
 def test_signing_in_needs_the_form_s_own_token(client: TestClient) -> None:
     """Another site cannot sign a browser in (to an account of its choosing)."""
-    form = sign_in_form(client, "zoe")
+    form = sign_in_form(client, "zoe", PASSWORD)
     forged = {**form, "login_token": "made-up"}
     assert client.post("/login", data=forged).status_code == 403
     client.cookies.clear()  # a form posted from elsewhere comes without the cookie
@@ -233,7 +228,7 @@ def test_failed_sign_ins_are_counted_across_server_processes(data: Path) -> None
         for _ in range(MAX_FAILED_LOGINS):
             wrong = sign_in_form(first, "root", "wrong password")
             assert first.post("/login", data=wrong).status_code == 401
-        assert second.post("/login", data=sign_in_form(second, "root")).status_code == 429
+        assert second.post("/login", data=sign_in_form(second, "root", PASSWORD)).status_code == 429
 
 
 def test_a_new_night_shows_without_a_restart(

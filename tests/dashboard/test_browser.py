@@ -6,19 +6,15 @@ blocked would). The team page's screenshot is the README's."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.dashboard.conftest import PASSWORD
+from tests.dashboard.server import running_dashboard
 from tests.debian import NotInstallable, debian_program
-from tests.flows.common import free_port
 
 SCREENSHOT = Path(__file__).parents[2] / "docs" / "images" / "team-page.png"
 CHROMIUM_FLAGS = [
@@ -34,26 +30,8 @@ CHARTS = ("daily-km", "acute-and-chronic-load", "cadence-at-pace", "gct-balance"
 
 @pytest.fixture(scope="module")
 def server(data: Path) -> Iterator[str]:
-    port = free_port()
-    command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(data)]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "1"], stderr=subprocess.PIPE, text=True
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, process.stderr.read()
-            try:
-                httpx.get(f"{base}/login", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "the dashboard did not start in 60 s"
-                time.sleep(0.3)
+    with running_dashboard(data, data.parent / "dashboard.log", "--workers", "1") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

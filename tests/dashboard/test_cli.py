@@ -1,17 +1,19 @@
-"""`stridewise users add` and `stridewise dashboard` as a user runs them."""
+"""`stridewise users add` and `stridewise dashboard` as a user runs them; what the server
+writes to its log while a coach works names nobody."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 from dashboard.auth import check_password
 from store.app_db import app_database
-from tests.flows.common import free_port
+from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
+from tests.dashboard.server import running_dashboard, sign_in_form
 
 
 def users_add(
@@ -41,23 +43,22 @@ def test_users_add_creates_an_account_and_refuses_mistakes(tmp_path: Path) -> No
         assert (refused.returncode, refused.stderr) == (2, f"error: {error}\n")
 
 
-def test_the_dashboard_serves_the_sign_in_page(tmp_path: Path) -> None:
-    port = free_port()
-    command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(tmp_path)]
-    server = subprocess.Popen([*command, "--port", str(port)], stderr=subprocess.PIPE, text=True)
-    try:
-        deadline, page = time.monotonic() + 60, None
-        while page is None and time.monotonic() < deadline:
-            assert server.poll() is None
-            try:
-                page = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        assert page is not None and page.status_code == 200 and "Sign in" in page.text
-        assert httpx.get(f"http://127.0.0.1:{port}/static/style.css").status_code == 200
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def test_the_dashboard_serves_its_pages_and_logs_no_personal_data(
+    data: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "dashboard.log"
+    with running_dashboard(data, log) as base, httpx.Client(base_url=base) as browser:
+        assert "Sign in" in browser.get("/login").text
+        assert browser.get("/static/style.css").status_code == 200
+        signed = browser.post("/login", data=sign_in_form(browser, "zoe", PASSWORD))
+        assert signed.status_code == 303
+        assert "z004" in browser.get("/team").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/athletes/z004").text)[1]
+        form = {"csrf": csrf, "onset_date": "2026-11-03", "severity": "mild"}
+        assert browser.post("/athletes/z004/injuries", data=form).status_code == 303
+        browser.post("/login", data=sign_in_form(browser, "zoe", "a wrong password"))
+    logged = log.read_text()
+    assert not any(name in logged for name in ("zoe", *ZURICH, *BOSTON)), logged
     missing = subprocess.run(
         [sys.executable, "-m", "stridewise", "dashboard", "--data", str(tmp_path / "none")],
         capture_output=True,
