@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 import sys
 from typing import Annotated
 
@@ -36,6 +37,11 @@ def dashboard(
     store = data_dir(data)
     if not store.is_dir():
         fail(f"{store}: no data directory there: run `stridewise nightly` first")
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(f"{host}:{port}: cannot listen there: {error.strerror}")
     os.environ[DATA_VARIABLE] = str(store.resolve())
     typer.echo(f"dashboard on http://{host}:{port} (Ctrl-C stops)", err=True)
     uvicorn.run(

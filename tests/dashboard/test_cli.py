@@ -4,6 +4,7 @@ writes to its log while a coach works names nobody."""
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -59,13 +60,26 @@ def test_the_dashboard_serves_its_pages_and_logs_no_personal_data(
         browser.post("/login", data=sign_in_form(browser, "zoe", "a wrong password"))
     logged = log.read_text()
     assert not any(name in logged for name in ("zoe", *ZURICH, *BOSTON)), logged
-    missing = subprocess.run(
-        [sys.executable, "-m", "stridewise", "dashboard", "--data", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
+
+
+def test_the_dashboard_refuses_in_one_line_what_it_cannot_serve(
+    data: Path, tmp_path: Path
+) -> None:
+    def dashboard(folder: Path, *options: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(folder)]
+        return subprocess.run([*command, *options], capture_output=True, text=True, timeout=60)
+
+    missing = dashboard(tmp_path / "none")
+    assert (missing.returncode, missing.stderr) == (
+        2,
+        f"error: {tmp_path / 'none'}: no data directory there: run `stridewise nightly` first\n",
     )
-    assert missing.returncode == 2
-    assert (
-        missing.stderr
-        == f"error: {tmp_path / 'none'}: no data directory there: run `stridewise nightly` first\n"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = dashboard(data, "--port", str(port))
+    assert (busy.returncode, busy.stderr) == (
+        2,
+        f"error: 127.0.0.1:{port}: cannot listen there: Address already in use\n",
     )
