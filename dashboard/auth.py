@@ -68,6 +68,22 @@ def check_password(engine: Engine, username: str, password: str) -> Coach | None
         return _coach(connection, row)
 
 
+def list_coaches(engine: Engine) -> list[Coach]:
+    """Every account, by name."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(coaches).order_by(coaches.c.username)).all()
+        return [_coach(connection, row) for row in rows]
+
+
+def remove_coach(engine: Engine, username: str) -> None:
+    """Delete an account, its teams and its sessions (signed out everywhere at once);
+    `ValueError` if there is none by that name. What they logged stays."""
+    with engine.begin() as connection:
+        gone = connection.execute(delete(coaches).where(coaches.c.username == username))
+    if gone.rowcount == 0:
+        raise ValueError(f"there is no coach named {username!r}")
+
+
 def _coach(connection: Connection, row: Row) -> Coach:
     """The coach of a row with their id, username and is_admin, and their teams."""
     teams = connection.execute(
@@ -81,15 +97,17 @@ def _digest(token: str) -> str:
 
 
 def open_session(engine: Engine, coach: Coach) -> str:
-    """A new session's token (for the cookie)."""
+    """A new session's token (for the cookie); sessions that have expired go."""
     token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
     with engine.begin() as connection:
+        connection.execute(delete(sessions).where(sessions.c.expires_at < now))
         connection.execute(
             insert(sessions).values(
                 token_hash=_digest(token),
                 coach_id=coach.id,
                 csrf_token=secrets.token_urlsafe(32),
-                expires_at=datetime.now(UTC) + timedelta(hours=SESSION_HOURS),
+                expires_at=now + timedelta(hours=SESSION_HOURS),
             )
         )
     return token

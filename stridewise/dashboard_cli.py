@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from stridewise.console import fail
-from stridewise.risk_cli import DataOption, data_dir
+from stridewise.risk_cli import DataOption, data_dir, existing_data_dir
 
 DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
 
@@ -34,9 +34,7 @@ def dashboard(
 
     from dashboard.app import DATA_VARIABLE
 
-    store = data_dir(data)
-    if not store.is_dir():
-        fail(f"{store}: no data directory there: run `stridewise nightly` first")
+    store = existing_data_dir(data, ": run `stridewise nightly` first")
     with socket.socket() as probe:
         try:
             probe.bind((host, port))
@@ -92,3 +90,35 @@ def add_user(
         fail(str(error))
     teams = "every team" if admin else ", ".join(sorted(set(team or [])))
     typer.echo(f"{username}: can sign in; sees {teams}")
+
+
+@users.command("list")
+def list_users(data: DataOption = None) -> None:
+    """The accounts: name, and the teams they see."""
+    from dashboard.auth import list_coaches
+    from store.app_db import app_database
+
+    store = existing_data_dir(data)
+    with app_database(store) as engine:
+        for coach in list_coaches(engine):
+            teams = "every team (admin)" if coach.is_admin else ", ".join(sorted(coach.teams))
+            typer.echo(f"{coach.username}\t{teams}")
+
+
+@users.command("remove")
+def remove_user(
+    username: Annotated[str, typer.Argument(help="The coach's sign-in name.")],
+    data: DataOption = None,
+) -> None:
+    """Delete an account: it can no longer sign in, and its open sessions end. The injuries
+    and acknowledgements it logged stay, under its name."""
+    from dashboard.auth import remove_coach
+    from store.app_db import app_database
+
+    store = existing_data_dir(data)
+    try:
+        with app_database(store) as engine:
+            remove_coach(engine, username)
+    except ValueError as error:
+        fail(str(error))
+    typer.echo(f"{username}: removed")

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from stridewise.console import fail, progress, writable
-from stridewise.risk_cli import DataOption, data_dir
+from stridewise.risk_cli import DataOption, data_dir, existing_data_dir
 
 InjuriesOption = Annotated[
     Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
@@ -175,9 +175,7 @@ def forget(
 
     if not ATHLETE_ID.match(athlete_id):
         fail(f"not an athlete id: {athlete_id!r}")
-    store = data_dir(data)
-    if not store.is_dir():
-        fail(f"{store}: no data directory there")
+    store = existing_data_dir(data)
     if not yes:
         if not sys.stdin.isatty():
             fail("erasing cannot be undone: add --yes to confirm")

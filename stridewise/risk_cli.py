@@ -235,6 +235,14 @@ def data_dir(option: Path | None) -> Path:
     return option or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
 
 
+def existing_data_dir(option: Path | None, hint: str = "") -> Path:
+    """The data directory, which must be there already (a one-line error if not)."""
+    store = data_dir(option)
+    if not store.is_dir():
+        fail(f"{store}: no data directory there{hint}")
+    return store
+
+
 def score(
     file: Annotated[Path, typer.Argument(help="A FIT file of one run.")],
     data: Annotated[

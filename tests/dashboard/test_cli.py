@@ -10,20 +10,24 @@ import sys
 from pathlib import Path
 
 import httpx
+from fastapi.testclient import TestClient
 
-from dashboard.auth import check_password
+from dashboard.app import create_app
+from dashboard.auth import add_coach, check_password
 from store.app_db import app_database
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import running_dashboard, sign_in_form
 
 
+def users(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "stridewise", "users", *args, "--data", str(data)]
+    return subprocess.run(command, input=stdin, capture_output=True, text=True)
+
+
 def users_add(
     data: Path, *args: str, password: str = "a long enough one"
 ) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "stridewise", "users", "add", *args, "--data", str(data)]
-    return subprocess.run(
-        [*command, "--password-stdin"], input=password + "\n", capture_output=True, text=True
-    )
+    return users(data, "add", *args, "--password-stdin", stdin=password + "\n")
 
 
 def test_users_add_creates_an_account_and_refuses_mistakes(tmp_path: Path) -> None:
@@ -42,6 +46,22 @@ def test_users_add_creates_an_account_and_refuses_mistakes(tmp_path: Path) -> No
     ):
         refused = users_add(tmp_path, *args, password=password)
         assert (refused.returncode, refused.stderr) == (2, f"error: {error}\n")
+
+
+def test_users_are_listed_and_a_removed_one_is_signed_out(data: Path) -> None:
+    listed = users(data, "list")
+    assert listed.stdout == "bob\tboston\nroot\tevery team (admin)\nzoe\tzurich\n"
+    with app_database(data) as engine:
+        add_coach(engine, "tmp", PASSWORD, ["zurich"])
+    with TestClient(create_app(data)) as browser:
+        assert browser.post("/login", data=sign_in_form(browser, "tmp", PASSWORD)).is_success
+        assert browser.get("/api/team").status_code == 200
+        done = users(data, "remove", "tmp")
+        assert (done.returncode, done.stdout) == (0, "tmp: removed\n")
+        assert browser.get("/api/team").status_code == 401
+    again = users(data, "remove", "tmp")
+    assert (again.returncode, again.stderr) == (2, "error: there is no coach named 'tmp'\n")
+    assert "tmp" not in users(data, "list").stdout
 
 
 def test_the_dashboard_serves_its_pages_and_logs_no_personal_data(
