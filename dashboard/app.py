@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
+from dashboard.api import Athlete, TeamRow
 from dashboard.auth import (
     Coach,
     check_password,
@@ -38,6 +39,7 @@ from dashboard.data import DashboardData, Snapshot
 from dashboard.headers import SecurityHeaders
 from dashboard.team import filtered, with_acknowledgements
 from models.labels import SEVERITIES
+from models.rules import Tier
 from store import app_db
 from stridewise.inputs import ATHLETE_ID, injury_history
 
@@ -343,21 +345,22 @@ def create_app(data: Path) -> FastAPI:
         request: Request,
         signed_in: Annotated[tuple[Coach, str], Depends(session)],
         team: str | None = None,
-        tier: str | None = None,
-    ) -> list[dict[str, Any]]:
+        tier: Tier | None = None,
+    ) -> list[TeamRow]:
         """The team table: one row per athlete the coach sees, riskiest first."""
-        return filtered(visible_rows(request, signed_in[0]), team, tier)
+        rows = filtered(visible_rows(request, signed_in[0]), team, tier)
+        return [TeamRow.model_validate(r) for r in rows]
 
     @app.get("/api/athletes/{athlete_id}")
     def api_athlete(
         request: Request,
         athlete_id: str,
         signed_in: Annotated[tuple[Coach, str], Depends(session)],
-    ) -> dict[str, Any]:
+    ) -> Athlete:
         """One athlete: today's row and advice, the last 12 weeks' chart series (with the
         model's risk each day), injuries, acknowledgements."""
         found = athlete(request, athlete_id, signed_in[0])
-        return {**found, "history": found["history"].to_dicts()}
+        return Athlete.model_validate({**found, "history": found["history"].to_dicts()})
 
     return app
 

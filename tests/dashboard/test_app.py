@@ -159,8 +159,13 @@ def test_signing_out_ends_the_session(client: TestClient) -> None:
 
 
 def test_the_api_is_documented(client: TestClient) -> None:
-    paths = client.get("/api/openapi.json").json()["paths"]
-    assert set(paths) == {"/api/team", "/api/athletes/{athlete_id}"}
+    document = client.get("/api/openapi.json").json()
+    assert set(document["paths"]) == {"/api/team", "/api/athletes/{athlete_id}"}
+    row = document["components"]["schemas"]["TeamRow"]["properties"]
+    assert {"probability", "tier", "drivers", "advice", "acknowledged", "balance_band"} <= set(row)
+    sign_in(client, "zoe")
+    refused = client.get("/api/team", params={"tier": "severe"})
+    assert refused.status_code == 422 and "'low', 'moderate' or 'high'" in refused.text
 
 
 @pytest.mark.parametrize(
