@@ -54,7 +54,7 @@ class Snapshot:
 def latest_scores(store: Store) -> pl.DataFrame:
     """Each athlete's latest score. Two steps, so that the scores of older days (two years
     of nights) are skipped by their date rather than read, JSON and all."""
-    keys = store.scan("scores", ["athlete_id", "date"])
+    keys = store.scan("scores", columns=["athlete_id", "date"])
     latest = keys.group_by("athlete_id").agg(pl.col("date").max()).collect()
     if latest.is_empty():
         return store.read("scores")

@@ -71,26 +71,26 @@ class Store:
         log = self.path(name) / "_delta_log"
         return any(log.glob("*.json")) or any(log.glob("*.checkpoint.parquet"))
 
-    def scan(self, name: str, columns: list[str] | None = None) -> pl.LazyFrame:
+    def scan(
+        self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
+    ) -> pl.LazyFrame:
         """The table's latest committed version, lazily (empty, with its schema, before any
-        write), optionally only some columns."""
+        write), optionally only some athletes' rows and some columns."""
         schema = TABLES[name].schema
         if columns is not None:
             schema = {c: schema[c] for c in columns}
         if not self.exists(name):
             return pl.LazyFrame(schema=schema)
         scan = pl.scan_delta(self.path(name))
+        if athletes is not None:
+            scan = scan.filter(pl.col("athlete_id").is_in(athletes))
         return scan.select(pl.col(c).cast(t) for c, t in schema.items())
 
     def read(
         self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
     ) -> pl.DataFrame:
-        """The table's latest committed version, optionally only some athletes' rows and
-        some columns."""
-        scan = self.scan(name, columns)
-        if athletes is not None:
-            scan = scan.filter(pl.col("athlete_id").is_in(athletes))
-        return scan.collect()
+        """`scan`, collected."""
+        return self.scan(name, athletes, columns).collect()
 
     def version_stamp(self, name: str) -> int | None:
         """Changes whenever a version is committed (the log folder's modification time: a

@@ -42,6 +42,9 @@ def test_a_merge_replaces_rows_with_the_same_key_and_adds_new_ones(tmp_path: Pat
     assert after.height == table.height
     assert after.filter(pl.col("run_id") == "a/0")["distance_km"].to_list() == [42.0]
     assert store.read("runs", athletes=["zz-secret-b"]).height == 2
+    # some athletes' rows, without the athlete column: two runs of b, 6.0 and 7.5 km
+    b_km = store.read("runs", athletes=["zz-secret-b"], columns=["distance_km"])
+    assert (b_km.columns, sorted(b_km["distance_km"])) == (["distance_km"], [6.0, 7.5])
 
 
 def test_reading_a_table_never_written_gives_its_empty_schema(tmp_path: Path) -> None:
