@@ -57,10 +57,14 @@ PAGES_CACHED = 256
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def guarded_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    """A cookie scripts cannot read, sent to this site only, over TLS only when behind it."""
-    secure = request.url.scheme == "https"
-    response.set_cookie(name, value, httponly=True, samesite="strict", secure=secure)
+def guarded_cookie(request: Request, response: Response, name: str, value: str | None) -> None:
+    """Set a cookie scripts cannot read, sent to this site only, over TLS only when behind
+    it; or (`value` None) delete it, with the same flags."""
+    flags = {"httponly": True, "samesite": "strict", "secure": request.url.scheme == "https"}
+    if value is None:
+        response.delete_cookie(name, **flags)
+    else:
+        response.set_cookie(name, value, **flags)
 
 
 class LoginRequired(Exception):
@@ -204,7 +208,7 @@ def create_app(data: Path) -> FastAPI:
             return login_form(request, "Wrong name or password.", 401)
         response = RedirectResponse("/team", status_code=303)
         guarded_cookie(request, response, COOKIE, open_session(engine, coach))
-        response.delete_cookie(LOGIN_COOKIE)
+        guarded_cookie(request, response, LOGIN_COOKIE, None)
         return response
 
     @app.post("/logout", include_in_schema=False)
@@ -216,7 +220,7 @@ def create_app(data: Path) -> FastAPI:
         check_csrf(csrf, signed_in[1])
         close_session(request.app.state.engine, request.cookies[COOKIE])
         response = RedirectResponse("/login", status_code=303)
-        response.delete_cookie(COOKIE)
+        guarded_cookie(request, response, COOKIE, None)
         return response
 
     @app.get("/", include_in_schema=False)

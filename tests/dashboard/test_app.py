@@ -143,6 +143,18 @@ def test_sign_in_failures_are_limited_and_the_cookie_is_guarded(client: TestClie
     assert "httponly" in session.lower() and "samesite=strict" in session.lower()
 
 
+def test_behind_tls_the_session_cookie_is_secure(data: Path) -> None:
+    """What a browser gets through a proxy that terminated TLS (the scheme it reports)."""
+    with TestClient(create_app(data), base_url="https://testserver") as browser:
+        signed = browser.post("/login", data=sign_in_form(browser, "zoe", PASSWORD))
+        assert signed.is_success
+        [session] = [c for c in signed.history[0].headers.get_list("set-cookie") if "session" in c]
+        assert "; secure" in session.lower()
+    with TestClient(create_app(data), base_url="http://testserver") as browser:
+        done = browser.post("/login", data=sign_in_form(browser, "zoe", PASSWORD)).history[0]
+        assert all("; secure" not in c.lower() for c in done.headers.get_list("set-cookie"))
+
+
 def test_signing_in_needs_the_form_s_own_token(client: TestClient) -> None:
     """Another site cannot sign a browser in (to an account of its choosing)."""
     form = sign_in_form(client, "zoe", PASSWORD)

@@ -78,6 +78,20 @@ def test_the_dashboard_serves_its_pages_and_logs_no_personal_data(
         form = {"csrf": csrf, "onset_date": "2026-11-03", "severity": "mild"}
         assert browser.post("/athletes/z004/injuries", data=form).status_code == 303
         browser.post("/login", data=sign_in_form(browser, "zoe", "a wrong password"))
+        # through a proxy on this machine that terminated TLS: every cookie is Secure (the
+        # sign-in form's too, so it is sent back by hand: httpx keeps those for https)
+        tls = {"X-Forwarded-Proto": "https"}
+        form_page = httpx.get(f"{base}/login", headers=tls)
+        form_cookie = form_page.headers["set-cookie"]
+        token = re.search(r'name="login_token" value="([^"]+)"', form_page.text)[1]
+        signed = httpx.post(
+            f"{base}/login",
+            data={"username": "zoe", "password": PASSWORD, "login_token": token},
+            headers={**tls, "Cookie": form_cookie.split(";")[0]},
+        )
+        assert signed.status_code == 303
+        assert "; secure" in form_cookie.lower()
+        assert all("; secure" in c.lower() for c in signed.headers.get_list("set-cookie"))
     logged = log.read_text()
     assert not any(name in logged for name in ("zoe", *ZURICH, *BOSTON)), logged
 
