@@ -98,9 +98,6 @@ def create_app(data: Path) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    def teams() -> dict[str, str]:
-        return source.snapshot().teams
-
     def session(request: Request) -> tuple[Coach, str]:
         token = request.cookies.get(COOKIE)
         found = session_of(request.app.state.engine, token) if token else None
@@ -153,7 +150,7 @@ def create_app(data: Path) -> FastAPI:
         """The athlete's team, if the coach sees them ("not found" otherwise)."""
         if not ATHLETE_ID.match(athlete_id):
             raise HTTPException(404, "no such athlete")
-        team = teams().get(athlete_id)
+        team = source.snapshot().teams.get(athlete_id)
         if not coach.sees(team):
             raise HTTPException(404, "no such athlete")
         return team
@@ -288,8 +285,11 @@ def create_app(data: Path) -> FastAPI:
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
         team = team_of(coach, athlete_id)
-        rows = [r for r in visible_rows(request, coach) if r["athlete_id"] == athlete_id]
-        injuries = injury_history(data, None, request.app.state.engine)
+        engine = request.app.state.engine
+        seen = app_db.acknowledged(engine, athlete_id)
+        own_row = [r for r in source.snapshot().rows if r["athlete_id"] == athlete_id]
+        rows = with_acknowledgements(own_row, seen)
+        injuries = injury_history(data, None, engine)
         own = injuries.filter(pl.col("athlete_id") == athlete_id)
         return {
             "athlete_id": athlete_id,
@@ -297,7 +297,7 @@ def create_app(data: Path) -> FastAPI:
             "row": rows[0] if rows else None,
             "history": source.history(athlete_id, injuries),
             "injuries": own.sort("onset_date", descending=True).rows(named=True),
-            "acknowledgements": app_db.acknowledged(request.app.state.engine, athlete_id),
+            "acknowledgements": seen,
         }
 
     @app.post("/athletes/{athlete_id}/injuries", include_in_schema=False)
