@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint bench samples model vendor clean
+.PHONY: demo test lint browser bench samples model vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ demo: $(VENV)/.installed  ## the nightly flow on the bundled team, then one athl
 	$(BIN)/stridewise nightly data_samples/inbox
 	$(BIN)/stridewise score data_samples/inbox/z004/2026-09-27T102002Z.fit
 
-test: lint  ## ruff, then the whole test suite
+test: lint browser  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest
+
+browser:  ## Debian's chromium for the browser test (apt-get, as root; without, that test skips)
+	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -44,7 +49,7 @@ bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 	$(BIN)/stridewise simulate --athletes 8 --weeks 12 --seed 20261143 --start 2026-08-31 \
 		--out data_samples --force
-	$(BIN)/python -m simulator.edge data_samples/edge
+	$(BIN)/python -m stridewise.simulator.edge data_samples/edge
 
 model: $(VENV)/.installed  ## retrain the shipped model (models/default) from its two cohorts
 	$(BIN)/stridewise simulate --athletes 3500 --weeks 52 --seed 2026 --summary-only \
@@ -58,9 +63,10 @@ HTMX := 2.0.11
 HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
 HTMX_FILE := dashboard/static/vendor/htmx-$(HTMX).min.js
 
-vendor:  ## fetch the dashboard's htmx again from the npm registry, and check its hash
-	curl -fsSL https://registry.npmjs.org/htmx.org/-/htmx.org-$(HTMX).tgz \
-		| tar -xzO package/dist/htmx.min.js > $(HTMX_FILE)
+vendor:  ## fetch the dashboard's htmx again with npm (npm pack), and check its hash
+	tmp=$$(mktemp -d) && npm pack --silent --pack-destination $$tmp htmx.org@$(HTMX) >/dev/null \
+		&& tar -xzOf $$tmp/htmx.org-$(HTMX).tgz package/dist/htmx.min.js > $(HTMX_FILE); \
+		status=$$?; rm -rf $$tmp; exit $$status
 	echo "$(HTMX_SHA256)  $(HTMX_FILE)" | sha256sum --check --quiet
 
 clean:

@@ -37,10 +37,10 @@ def one_hour_run(start: datetime = datetime(2026, 1, 5, 7, tzinfo=UTC)) -> bytes
     """A simulated easy run of one hour, recorded every second, as FIT bytes."""
     import numpy as np
 
-    from simulator.athletes import draw_athlete
-    from simulator.fitfile import ActivitySpec, Leg, encode_activity
-    from simulator.runs import season_tracks
-    from simulator.training import PlannedRun
+    from stridewise.simulator.athletes import draw_athlete
+    from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity
+    from stridewise.simulator.runs import season_tracks
+    from stridewise.simulator.training import PlannedRun
 
     athlete = draw_athlete(np.random.default_rng(1), 0, 0, start.date())
     km = 3600 * athlete.easy_speed_mps / 1000

@@ -32,9 +32,9 @@ from pathlib import Path
 import httpx
 import polars as pl
 
-from stridewise.dashboard_cli import DEFAULT_WORKERS
+from benchmarks.debian import debian_program
+from stridewise.cli.dashboard import DEFAULT_WORKERS
 from tests.dashboard.server import running_dashboard, sign_in_form
-from tests.debian import debian_program
 
 ATHLETES, WEEKS, SEED = 200, 104, 7
 TARGET_P95_MS = 150.0
@@ -43,14 +43,14 @@ PASSWORD = "benchmark password"
 
 def build_store(tmp: Path) -> Path:
     """The data directory two years of nights would leave for the simulated cohort."""
-    from dashboard.auth import add_coach
-    from features.daily import athlete_days
-    from models.bundle import load
-    from models.rules import load_rules
-    from models.team import daily_risk, score_rows, score_team
-    from store import app_db
-    from store.tables import Store
-    from stridewise.inputs import read_injuries
+    from stridewise.dashboard.auth import add_coach
+    from stridewise.features.daily import athlete_days
+    from stridewise.models.bundle import load
+    from stridewise.models.rules import load_rules
+    from stridewise.models.team import daily_risk, score_rows, score_team
+    from stridewise.store import app_db
+    from stridewise.store.inputs import read_injuries
+    from stridewise.store.tables import Store
 
     cohort = tmp / "cohort"
     command = [sys.executable, "-m", "stridewise", "simulate", "--athletes", str(ATHLETES)]

@@ -21,7 +21,7 @@ import fitparse
 from garmin_fit_sdk import Decoder, Stream
 
 from benchmarks.corpus import median_seconds, running_files
-from features.fit import read_activity
+from stridewise.features.fit import read_activity
 
 
 def _fitparse(data: bytes) -> None:

@@ -28,7 +28,7 @@ RUNS = RESULTS / "runs_1000x3y.parquet"
 _DAYS_JOB = """
 import json, resource, sys, time
 import polars as pl
-from features.daily import athlete_days
+from stridewise.features.daily import athlete_days
 runs = pl.read_parquet(sys.argv[1])
 start = time.perf_counter()
 days = athlete_days(runs)
@@ -79,8 +79,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    from features.fit import read_activity
-    from features.runs import run_features, run_records, run_row, runs_frame
+    from stridewise.features.fit import read_activity
+    from stridewise.features.runs import run_features, run_records, run_row, runs_frame
 
     runs = per_run_table()
     jobs = [athlete_day_job() for _ in range(args.repeats)]

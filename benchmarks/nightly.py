@@ -37,7 +37,7 @@ TARGET_NIGHT_S = 30.0
 
 def _team(folder: Path) -> tuple[list[Path], datetime]:
     """Simulate the team; its first 2,000 files in date order, and the day after the last."""
-    from simulator.team import Config, simulate
+    from stridewise.simulator.team import Config, simulate
 
     simulate(Config(ATHLETES, WEEKS, seed=SEED), folder, workers=2)
     files = sorted((folder / "inbox").rglob("*.fit"), key=lambda p: p.name)
@@ -131,7 +131,7 @@ def backfill(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
     from distributed import LocalCluster
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from flows.nightly import nightly, on_dask
+    from stridewise.flows.nightly import nightly, on_dask
 
     inbox = _inbox(tmp / "backfill-inbox", history)
     counter = iter(range(10**6))

@@ -22,14 +22,14 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.corpus import median_seconds, one_hour_run
-from store.tables import Store
+from stridewise.store.tables import Store
 
 TARGET_S = 1.5
 
 
 def _store(folder: Path) -> tuple[str, datetime]:
     """Simulate the team into `folder`; the first athlete and the day after their last run."""
-    from simulator.team import Config, simulate
+    from stridewise.simulator.team import Config, simulate
 
     simulate(Config(50, 52, seed=3), folder, summary_only=True, workers=2)
     runs = pl.read_parquet(folder / "runs.parquet")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from models.rules import Tier
+from stridewise.models.rules import Tier
 
 
 class Acknowledgement(BaseModel):

@@ -24,8 +24,8 @@ from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 
-from dashboard.api import Athlete, TeamRow
-from dashboard.auth import (
+from stridewise.dashboard.api import Athlete, TeamRow
+from stridewise.dashboard.auth import (
     Coach,
     check_password,
     close_session,
@@ -34,14 +34,14 @@ from dashboard.auth import (
     open_session,
     session_of,
 )
-from dashboard.charts import athlete_figures
-from dashboard.data import DashboardData, Snapshot
-from dashboard.headers import SecurityHeaders
-from dashboard.team import filtered, with_acknowledgements
-from models.labels import SEVERITIES
-from models.rules import Tier
-from store import app_db
-from stridewise.inputs import ATHLETE_ID, injury_history
+from stridewise.dashboard.charts import athlete_figures
+from stridewise.dashboard.data import DashboardData, Snapshot
+from stridewise.dashboard.headers import SecurityHeaders
+from stridewise.dashboard.team import filtered, with_acknowledgements
+from stridewise.models.labels import SEVERITIES
+from stridewise.models.rules import Tier
+from stridewise.store import app_db
+from stridewise.store.inputs import ATHLETE_ID, injury_history
 
 DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
 """The data directory, for the server processes `stridewise dashboard --workers N` starts."""

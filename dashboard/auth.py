@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
 
-from store.app_db import coach_teams, coaches, failed_logins, sessions
+from stridewise.store.app_db import coach_teams, coaches, failed_logins, sessions
 
 SESSION_HOURS = 12
 MAX_FAILED_LOGINS = 5

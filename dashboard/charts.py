@@ -9,8 +9,8 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.team import BALANCE_BANDS
-from features.daily import SPIKE_BINS
+from stridewise.dashboard.team import BALANCE_BANDS
+from stridewise.features.daily import SPIKE_BINS
 
 WEEKS = 12
 CHART_COLUMNS = (

@@ -12,14 +12,14 @@ from typing import Any
 
 import polars as pl
 
-from dashboard.charts import CHART_COLUMNS, WEEKS, window
-from dashboard.team import team_rows
-from models.bundle import Model, load
-from models.rules import Rules, load_rules
-from models.team import daily_risk
-from store.registry import CURRENT, current_model, models_dir
-from store.tables import Store
-from stridewise.inputs import kept, read_teams
+from stridewise.dashboard.charts import CHART_COLUMNS, WEEKS, window
+from stridewise.dashboard.team import team_rows
+from stridewise.models.bundle import Model, load
+from stridewise.models.rules import Rules, load_rules
+from stridewise.models.team import daily_risk
+from stridewise.store.inputs import kept, read_teams
+from stridewise.store.registry import CURRENT, current_model, models_dir
+from stridewise.store.tables import Store
 
 TEAM_DAY_COLUMNS = [
     "athlete_id",

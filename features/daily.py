@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from features.expressions import ratio
+from stridewise.features.expressions import ratio
 
 SPIKE_BINS = ("<=10%", "10-30%", "30-100%", ">100%")
 SPIKE_EDGES = (0.10, 0.30, 1.00)

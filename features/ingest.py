@@ -8,9 +8,9 @@ from pathlib import Path
 
 import polars as pl
 
-from features.fit import Activity, FitDecodeError, read_activity
-from features.fit.activity import Decoder
-from features.runs import BATCH_SCHEMA, run_id, run_records, run_row, runs_frame
+from stridewise.features.fit import Activity, FitDecodeError, read_activity
+from stridewise.features.fit.activity import Decoder
+from stridewise.features.runs import BATCH_SCHEMA, run_id, run_records, run_row, runs_frame
 
 
 @dataclass(frozen=True)

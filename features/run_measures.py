@@ -1,16 +1,16 @@
 """The per-run measures, over the records of many runs at once, in numpy.
 
 Each run's records are contiguous, so every measure is a masked sum, count, minimum or maximum
-per run (`features.segments`): one pass of array operations whatever the number of runs. A
-one-hour run costs about a millisecond, where a chain of polars queries paid a fixed cost per
-step ten times over. Definitions: docs/features.md.
+per run (`stridewise.features.segments`): one pass of array operations whatever the number of
+runs. A one-hour run costs about a millisecond, where a chain of polars queries paid a fixed
+cost per step ten times over. Definitions: docs/features.md.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from features.segments import Segments
+from stridewise.features.segments import Segments
 
 REFERENCE_SPEED_MPS = 3.0
 """The prior's pivot (5:33 min/km): the reference speed of an athlete whose roster gives none.

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from features.expressions import ratio
-from features.fit import RECORD_SCHEMA, Activity
-from features.run_measures import REFERENCE_SPEED_MPS, run_measures
+from stridewise.features.expressions import ratio
+from stridewise.features.fit import RECORD_SCHEMA, Activity
+from stridewise.features.run_measures import REFERENCE_SPEED_MPS, run_measures
 
 HR_MAX_DEFAULT_BPM = 190.0
 HR_REST_DEFAULT_BPM = 60.0

@@ -7,8 +7,8 @@ from prefect import serve
 from prefect.schedules import Cron
 from prefect.types.entrypoint import EntrypointType
 
-from flows.nightly import nightly
-from flows.train import retrain
+from stridewise.flows.nightly import nightly
+from stridewise.flows.train import retrain
 
 
 def serve_deployments(

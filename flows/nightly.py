@@ -22,19 +22,19 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from features.daily import athlete_days
-from features.ingest import read_runs
-from features.runs import run_features
-from flows.progress import report
-from models.assess import Assessment
-from models.bundle import load
-from models.rules import load_rules
-from models.team import athletes_to_update, score_rows, score_team
-from store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
-from store.registry import current_model
-from store.tables import TABLES, Store
-from stridewise.inputs import default_roster, injury_history, read_roster, read_teams
-from stridewise.render import flagged_rows, team_report
+from stridewise.features.daily import athlete_days
+from stridewise.features.ingest import read_runs
+from stridewise.features.runs import run_features
+from stridewise.flows.artifacts import flagged_rows, team_report
+from stridewise.flows.progress import report
+from stridewise.models.assess import Assessment
+from stridewise.models.bundle import load
+from stridewise.models.rules import load_rules
+from stridewise.models.team import athletes_to_update, score_rows, score_team
+from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
+from stridewise.store.inputs import default_roster, injury_history, read_roster, read_teams
+from stridewise.store.registry import current_model
+from stridewise.store.tables import TABLES, Store
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -59,6 +59,8 @@ class Night:
     """New files by status (ingested, duplicate, not_running, quarantined)."""
     quarantined: list[tuple[str, str]]
     """(path, reason) of each new file that could not be read."""
+    span: tuple[date, date] | None
+    """The first and last day with an activity in the store (None: none yet)."""
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
@@ -177,14 +179,15 @@ def nightly(
         report(statuses.total(), len(files))
         get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
     runs = store.read("runs", columns=["athlete_id", "local_date"])
-    day = as_of or runs["local_date"].max()
+    first, last = runs["local_date"].min(), runs["local_date"].max()
+    day = as_of or last
     assessments = []
     if day is not None:  # None: no activity was ever read, nothing to score
         stale = athletes_to_update(runs, store.read("athlete_days"), day)
         days = update_days(store, stale, day)
         assessments = score(store, days, injury_history(data, injuries), day)
     compact(store)
-    night = Night(assessments, dict(statuses), quarantined)
+    night = Night(assessments, dict(statuses), quarantined, (first, last) if last else None)
     publish(night, day, roster)
     return Completed(message=night.summary(), data=night)
 

@@ -17,13 +17,13 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from models import bundle
-from models.labels import HORIZON_DAYS, examples
-from models.selection import NotEnoughData, compare, split_for_retraining
-from models.training import TrainedModel, train
-from store.registry import current_model, keep, models_dir, register
-from store.tables import Store
-from stridewise.inputs import injury_history
+from stridewise.models import bundle
+from stridewise.models.labels import HORIZON_DAYS, examples
+from stridewise.models.selection import NotEnoughData, compare, split_for_retraining
+from stridewise.models.training import TrainedModel, train
+from stridewise.store.inputs import injury_history
+from stridewise.store.registry import current_model, keep, models_dir, register
+from stridewise.store.tables import Store
 
 
 @task(cache_policy=NO_CACHE)

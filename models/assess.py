@@ -11,11 +11,11 @@ from typing import Any
 
 import polars as pl
 
-from models.bundle import Model
-from models.explain import Driver, caveats, drivers, pattern_of
-from models.inputs import input_matrix
-from models.recommend import recommend
-from models.rules import Rules, Severity, Tier
+from stridewise.models.bundle import Model
+from stridewise.models.explain import Driver, caveats, drivers, pattern_of
+from stridewise.models.inputs import input_matrix
+from stridewise.models.recommend import recommend
+from stridewise.models.rules import Rules, Severity, Tier
 
 HISTORY_INPUTS = ("km_28d", "acwr_ewma")
 """Inputs that one file alone would get wrong rather than leave unknown (its km as four

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from models.inputs import NAMES
-from models.scorer import TreeScorer
+from stridewise.models.inputs import NAMES
+from stridewise.models.scorer import TreeScorer
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "default"
 ESTIMATORS_FILE = "model.skops"
@@ -61,7 +61,7 @@ TRUSTED_TYPES = (
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._label.LabelEncoder",
 )
-"""Audited: the estimators `models.risk` fits and the parts they are made of."""
+"""Audited: the estimators `stridewise.models.risk` fits and the parts they are made of."""
 
 
 class ModelError(Exception):
@@ -183,7 +183,7 @@ def load_estimators(directory: Path = DEFAULT_MODEL_DIR) -> dict[str, Any]:
 
 def save_metrics(directory: Path, metrics: dict[str, Any]) -> None:
     """`metrics.json` and the model card that reads them, next to a saved model."""
-    from models.card import model_card
+    from stridewise.models.card import model_card
 
     (directory / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
     (directory / CARD_FILE).write_text(model_card(read_meta(directory), metrics))

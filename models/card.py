@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.inputs import INPUTS
+from stridewise.models.inputs import INPUTS
 
 _DIRECTIONS = {1: "raises risk", -1: "lowers risk"}
 _LIMITS = """\

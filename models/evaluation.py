@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from models.labels import count_onsets
-from models.metrics import alerting, calibration, ranking
+from stridewise.models.labels import count_onsets
+from stridewise.models.metrics import alerting, calibration, ranking
 
 RULES: dict[str, pl.Expr] = {
     "acwr_over_1.5": pl.col("acwr") > 1.5,
@@ -66,7 +66,7 @@ def evaluation_report(
     horizon: int = 14,
 ) -> dict[str, Any]:
     """Every metric of the model, the baselines and (with `truth`) the oracle, on labelled
-    athlete-days (`models.labels.examples`), alerting at `threshold`."""
+    athlete-days (`stridewise.models.labels.examples`), alerting at `threshold`."""
     y = days["label"].to_numpy()
     report: dict[str, Any] = {
         "n_athletes": days["athlete_id"].n_unique(),

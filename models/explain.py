@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from models.bundle import Model
-from models.inputs import INPUTS, Pattern, input_matrix
-from models.rules import Caveats
+from stridewise.models.bundle import Model
+from stridewise.models.inputs import INPUTS, Pattern, input_matrix
+from stridewise.models.rules import Caveats
 
 BASELINE_DAYS = 60
 TOP_DRIVERS = 3

@@ -53,7 +53,7 @@ def with_inputs(days: pl.DataFrame) -> pl.DataFrame:
 
 def input_matrix(days: pl.DataFrame) -> np.ndarray:
     """The model's input rows (float64, NaN where a feature is unknown) of athlete-days that
-    already carry `previous_injury` (`models.labels.injury_flags`)."""
+    already carry `previous_injury` (`stridewise.models.labels.injury_flags`)."""
     return (
         with_inputs(days)
         .select(pl.col(name).cast(pl.Float64) for name in NAMES)

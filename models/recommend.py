@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.inputs import Pattern
-from models.rules import Rules, Severity, Tier
+from stridewise.models.inputs import Pattern
+from stridewise.models.rules import Rules, Severity, Tier
 
 DISCLAIMER = "Training heuristics, not medical advice or a diagnosis."
 

@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from models.inputs import MONOTONIC
+from stridewise.models.inputs import MONOTONIC
 
 CALIBRATION_SHARE = 0.25
 """Athletes held out of the trees to calibrate them."""

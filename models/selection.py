@@ -8,12 +8,12 @@ from typing import Any
 
 import polars as pl
 
-from models.bundle import Model
-from models.inputs import input_matrix
-from models.labels import count_onsets
-from models.metrics import calibration, ranking
-from models.risk import held_out_athletes
-from models.training import MIN_EVENTS
+from stridewise.models.bundle import Model
+from stridewise.models.inputs import input_matrix
+from stridewise.models.labels import count_onsets
+from stridewise.models.metrics import calibration, ranking
+from stridewise.models.risk import held_out_athletes
+from stridewise.models.training import MIN_EVENTS
 
 COMPARISON_SHARE = 0.25
 """Athletes set aside from every retraining, to compare models on."""

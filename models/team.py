@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from models.assess import Assessment, assess
-from models.bundle import Model
-from models.inputs import input_matrix
-from models.labels import current_injury, injury_flags
-from models.rules import Rules
+from stridewise.models.assess import Assessment, assess
+from stridewise.models.bundle import Model
+from stridewise.models.inputs import input_matrix
+from stridewise.models.labels import current_injury, injury_flags
+from stridewise.models.rules import Rules
 
 ACTIVE_DAYS = 28
 """An athlete with no run in this many days is not scored (off season, injured, gone)."""

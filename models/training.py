@@ -15,10 +15,10 @@ import polars as pl
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.pipeline import Pipeline
 
-from models.inputs import NAMES, input_matrix
-from models.labels import count_onsets
-from models.metrics import calibration, ranking
-from models.risk import (
+from stridewise.models.inputs import NAMES, input_matrix
+from stridewise.models.labels import count_onsets
+from stridewise.models.metrics import calibration, ranking
+from stridewise.models.risk import (
     athlete_and_time_split,
     athlete_split,
     fit_logistic,
@@ -40,7 +40,7 @@ class TrainedModel:
 
 
 def train(examples: pl.DataFrame, horizon: int, seed: int = 0) -> TrainedModel:
-    """Fit on labelled athlete-days (`models.labels.examples`)."""
+    """Fit on labelled athlete-days (`stridewise.models.labels.examples`)."""
     x, y = input_matrix(examples), examples["label"].to_numpy()
     athletes = examples["athlete_id"].to_numpy()
     days = examples["local_date"].to_numpy()

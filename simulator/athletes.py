@@ -12,8 +12,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from features.fit.profile import product_name
-from simulator.fitfile import Device
+from stridewise.features.fit.profile import product_name
+from stridewise.simulator.fitfile import Device
 
 SQUADS = (
     ("zurich", "Europe/Zurich", (47.3769, 8.5417)),

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from simulator.athletes import draw_athlete
-from simulator.fitfile import ActivitySpec, Leg, encode_activity
-from simulator.runs import ride_track, season_tracks
-from simulator.track import Track
-from simulator.training import PlannedRun
+from stridewise.simulator.athletes import draw_athlete
+from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity
+from stridewise.simulator.runs import ride_track, season_tracks
+from stridewise.simulator.track import Track
+from stridewise.simulator.training import PlannedRun
 
 SEED = 20261125
 DAY = datetime(2026, 11, 18, tzinfo=UTC)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
-from features.fit.encode import (
+from stridewise.features.fit.encode import (
     ENUM,
     SINT32,
     STRING,
@@ -25,8 +25,8 @@ from features.fit.encode import (
     FieldSpec,
     FitWriter,
 )
-from features.fit.profile import FIT_EPOCH_UNIX_S, RECORD
-from simulator.track import Track, raw_record_columns
+from stridewise.features.fit.profile import FIT_EPOCH_UNIX_S, RECORD
+from stridewise.simulator.track import Track, raw_record_columns
 
 SPORTS = {"running": 1, "cycling": 2, "walking": 11}
 SUB_SPORTS = {"generic": 0, "treadmill": 1, "trail": 3, "road": 7, "indoor_cycling": 6}

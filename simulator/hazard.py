@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from features.daily import SPIKE_BINS, SPIKE_EDGES
+from stridewise.features.daily import SPIKE_BINS, SPIKE_EDGES
 
 BASE_HAZARD_PER_DAY = 1.6e-4
 """Tuned so that about 5 % of runners get a hip overuse injury in six months."""

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.run_measures import (
+from stridewise.features.run_measures import (
     PRIOR_CADENCE_SPM,
     PRIOR_SLOPE_SPM_PER_MPS,
     REFERENCE_SPEED_MPS,
 )
-from features.segments import Segments
-from simulator.athletes import Athlete
-from simulator.track import Track
-from simulator.training import PlannedRun
+from stridewise.features.segments import Segments
+from stridewise.simulator.athletes import Athlete
+from stridewise.simulator.track import Track
+from stridewise.simulator.training import PlannedRun
 
 WALK_SPEED_MPS = 1.5
 HR_LAG_S = 60.0

@@ -21,14 +21,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
-from features.runs import RECORD_COLUMNS, RUN_FEATURE_SCHEMA, run_features, runs_frame
-from models.labels import INJURY_SCHEMA
-from simulator.athletes import Athlete, draw_athlete, roster_frame
-from simulator.fitfile import ActivitySpec, Leg, encode_activity, timer_seconds
-from simulator.hazard import FACTORS
-from simulator.runs import ride_track, season_tracks
-from simulator.track import concat_tracks, track_records
-from simulator.training import AthleteSeason, simulate_season
+from stridewise.features.runs import RECORD_COLUMNS, RUN_FEATURE_SCHEMA, run_features, runs_frame
+from stridewise.models.labels import INJURY_SCHEMA
+from stridewise.simulator.athletes import Athlete, draw_athlete, roster_frame
+from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity, timer_seconds
+from stridewise.simulator.hazard import FACTORS
+from stridewise.simulator.runs import ride_track, season_tracks
+from stridewise.simulator.track import concat_tracks, track_records
+from stridewise.simulator.training import AthleteSeason, simulate_season
 
 DEFAULT_START = date(2026, 6, 1)
 """A Monday. Fixed, so that the same seed gives the same files on any day."""

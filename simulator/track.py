@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from features.fit.profile import RECORD, SEMICIRCLES_TO_DEGREES
+from stridewise.features.fit.profile import RECORD, SEMICIRCLES_TO_DEGREES
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from features.daily import SPIKE_EFFECT_DAYS
-from simulator.athletes import Athlete
-from simulator.hazard import (
+from stridewise.features.daily import SPIKE_EFFECT_DAYS
+from stridewise.simulator.athletes import Athlete
+from stridewise.simulator.hazard import (
     FACTORS,
     FATIGUE_CADENCE_SPM_PER_ACWR,
     FLEXOR_FACTORS,

@@ -33,8 +33,8 @@ from sqlalchemy import (
     text,
 )
 
-from models.labels import INJURY_SCHEMA, SEVERITIES
-from store.layout import app_database_url
+from stridewise.models.labels import INJURY_SCHEMA, SEVERITIES
+from stridewise.store.layout import app_database_url
 
 metadata = MetaData()
 SQLITE_CONNECTIONS = 40

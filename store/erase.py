@@ -17,9 +17,9 @@ import polars as pl
 from sqlalchemy import MetaData, String, cast, delete, or_, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from store import app_db
-from store.tables import Store
-from stridewise.inputs import ATHLETE_ID
+from stridewise.store import app_db
+from stridewise.store.inputs import ATHLETE_ID
+from stridewise.store.tables import Store
 
 KEPT_CSVS = ("roster.csv", "injuries.csv")
 

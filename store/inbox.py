@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from store.tables import MANIFEST_SCHEMA
-from stridewise.inputs import athlete_files
+from stridewise.store.inputs import athlete_files
+from stridewise.store.tables import MANIFEST_SCHEMA
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from models.bundle import DEFAULT_MODEL_DIR, ModelError
+from stridewise.models.bundle import DEFAULT_MODEL_DIR, ModelError
 
 VERSION = re.compile(r"hip-[0-9a-f]{12}")
 MODELS = "models"

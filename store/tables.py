@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 from deltalake import DeltaTable
 
-from features.daily import DAY_SCHEMA
-from features.runs import RUN_FEATURE_SCHEMA
-from models.team import SCORE_SCHEMA
-from stridewise.inputs import ATHLETE_ID
+from stridewise.features.daily import DAY_SCHEMA
+from stridewise.features.runs import RUN_FEATURE_SCHEMA
+from stridewise.models.team import SCORE_SCHEMA
+from stridewise.store.inputs import ATHLETE_ID
 
 MANIFEST_SCHEMA: dict[str, pl.DataType] = {
     "sha256": pl.String(),

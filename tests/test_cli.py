@@ -13,13 +13,16 @@ import pytest
 from tests.corpus import SAMPLES
 
 
-def stridewise(*args: str | Path) -> subprocess.CompletedProcess[str]:
+def stridewise(
+    *args: str | Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "stridewise", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
 
 

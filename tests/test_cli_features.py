@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from features.daily import DAY_SCHEMA
-from features.runs import RUN_FEATURE_SCHEMA
+from stridewise.features.daily import DAY_SCHEMA
+from stridewise.features.runs import RUN_FEATURE_SCHEMA
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
 
@@ -107,3 +108,16 @@ def test_the_output_must_be_a_parquet_file_we_can_write(tmp_path: Path) -> None:
     done = stridewise("features", INBOX, "--out", tmp_path / "notes.txt" / "days.parquet")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().startswith(f"error: {tmp_path / 'notes.txt'}: cannot create")
+
+
+def test_a_file_lying_directly_in_an_inbox_is_skipped_with_a_line(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    (inbox / "z004").mkdir(parents=True)
+    first, second = sorted((INBOX / "z004").glob("*.fit"))[:2]
+    shutil.copy(first, inbox / "z004" / first.name)
+    shutil.copy(second, inbox / "stray.fit")
+    out = ("--out", tmp_path / "days.parquet", "--runs", tmp_path / "runs.parquet")
+    done = stridewise("features", inbox, *out)
+    assert done.returncode == 0, done.stderr
+    assert f"{inbox / 'stray.fit'}: skipped: not in an athlete's folder" in done.stderr
+    assert pl.read_parquet(tmp_path / "runs.parquet")["athlete_id"].to_list() == ["z004"]

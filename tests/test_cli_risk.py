@@ -11,23 +11,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
-from simulator.team import Config, simulate
-from store.tables import Store
+from stridewise.models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
+from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
 
 INBOX = SAMPLES / "inbox"
 RUN = INBOX / "z004" / "2026-09-02T211512Z.fit"
-
-
-@pytest.fixture(scope="module")
-def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """160 athletes x 52 weeks summary-only, another seed than the shipped model's cohorts,
-    hazard x 8 so that a small cohort has enough onsets."""
-    out = tmp_path_factory.mktemp("cohort")
-    simulate(Config(160, 52, seed=424242, hazard_scale=8.0), out, summary_only=True, workers=2)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +121,12 @@ def test_score_without_history_is_single_file_mode(tmp_path: Path) -> None:
     assert result["caveats"][0].startswith("single-file mode")
 
 
+def test_an_athlete_id_may_be_written_in_any_alphabet(tmp_path: Path) -> None:
+    done = stridewise("score", RUN, "--data", tmp_path, "--athlete", "Zoë", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["athlete_id"] == "Zoë"
+
+
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
@@ -156,6 +152,8 @@ def test_score_checks_what_it_is_given(tmp_path: Path) -> None:
         ((tmp_path / "none.fit",), f"{tmp_path / 'none.fit'}: no such file"),
         ((RUN, "--data", tmp_path / "nowhere"), f"--data {tmp_path / 'nowhere'}: no such folder"),
         ((RUN, "--athlete", "../x"), "--athlete '../x': letters, digits"),
+        ((RUN, "--athlete", "z004\n"), "--athlete 'z004\\n': letters, digits"),
+        ((tmp_path,), f"{tmp_path}: a folder: score takes one FIT file"),
     ):
         done = stridewise("score", *args)
         assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1

@@ -8,9 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from features.daily import DAY_SCHEMA
-from features.fit import RECORD_SCHEMA
-from features.runs import RUN_FEATURE_SCHEMA
+from stridewise.features.daily import DAY_SCHEMA
+from stridewise.features.fit import RECORD_SCHEMA
+from stridewise.features.runs import RUN_FEATURE_SCHEMA
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -16,9 +16,9 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from features.fit.columns import decode_tables
-from features.fit.errors import FitDecodeError
-from features.fit.profile import (
+from stridewise.features.fit.columns import decode_tables
+from stridewise.features.fit.errors import FitDecodeError
+from stridewise.features.fit.profile import (
     EVENT_TIMER,
     EVENT_TYPE_START,
     EVENT_TYPES_STOP,
@@ -30,7 +30,7 @@ from features.fit.profile import (
     enum_name,
     product_name,
 )
-from features.fit.tables import Columns, MessageTables, coalesce
+from stridewise.features.fit.tables import Columns, MessageTables, coalesce
 
 Decoder = Literal["numpy", "fitparse"]
 
@@ -187,7 +187,7 @@ class Activity:
 
 def _decoder(name: Decoder) -> Callable[..., MessageTables]:
     if name == "fitparse":
-        from features.fit.reference import decode_tables_fitparse
+        from stridewise.features.fit.reference import decode_tables_fitparse
 
         return decode_tables_fitparse
     return decode_tables

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from features.fit.framing import Definition, DevFieldDef, FieldDef, MessageIndex, index_messages
-from features.fit.profile import (
+from stridewise.features.fit.framing import (
+    Definition,
+    DevFieldDef,
+    FieldDef,
+    MessageIndex,
+    index_messages,
+)
+from stridewise.features.fit.profile import (
     COMPRESSED_SPEED_DISTANCE,
     DEVELOPER_DATA_ID_NUM,
     FIELD_DESCRIPTION_NUM,
@@ -23,7 +29,7 @@ from features.fit.profile import (
     TIMESTAMP_FIELD,
     Message,
 )
-from features.fit.tables import Columns, MessageTables, coalesce, dev_column_names
+from stridewise.features.fit.tables import Columns, MessageTables, coalesce, dev_column_names
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from features.fit.framing import fit_crc
+from stridewise.features.fit.framing import fit_crc
 
 BASE_TYPE_FORMATS: dict[int, tuple[str, int]] = {
     0x00: ("B", 0xFF),

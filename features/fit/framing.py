@@ -14,7 +14,7 @@ from functools import cached_property
 import anycrc
 import numpy as np
 
-from features.fit.errors import FitDecodeError
+from stridewise.features.fit.errors import FitDecodeError
 
 _CRC16 = anycrc.Model("CRC16-ARC")  # the FIT CRC: polynomial 0x8005, reflected, initial 0
 _MIN_HEADER = 12

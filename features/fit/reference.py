@@ -12,9 +12,9 @@ from typing import Any
 import fitparse
 import numpy as np
 
-from features.fit.errors import FitDecodeError
-from features.fit.profile import MESSAGES, Message
-from features.fit.tables import Columns, MessageTables, dev_column_names
+from stridewise.features.fit.errors import FitDecodeError
+from stridewise.features.fit.profile import MESSAGES, Message
+from stridewise.features.fit.tables import Columns, MessageTables, dev_column_names
 
 
 def decode_tables_fitparse(data: bytes, *, check_crc: bool = True) -> MessageTables:

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from features.fit.activity import Activity
+from stridewise.features.fit.activity import Activity
 
 
 def running_means(activity: Activity) -> tuple[float | None, float | None]:

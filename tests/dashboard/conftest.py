@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.auth import add_coach
-from features.daily import athlete_days
-from features.ingest import read_runs
-from features.runs import run_features
-from models.bundle import load
-from models.rules import load_rules
-from models.team import score_rows, score_team
-from store import app_db
-from store.tables import Store
-from stridewise.inputs import athlete_files, read_injuries, read_roster
+from stridewise.dashboard.auth import add_coach
+from stridewise.features.daily import athlete_days
+from stridewise.features.ingest import read_runs
+from stridewise.features.runs import run_features
+from stridewise.models.bundle import load
+from stridewise.models.rules import load_rules
+from stridewise.models.team import score_rows, score_team
+from stridewise.store import app_db
+from stridewise.store.inputs import athlete_files, read_injuries, read_roster
+from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 
 PASSWORD = "correct horse battery"

@@ -17,11 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Mount
 
-from dashboard.app import create_app
-from dashboard.auth import MAX_FAILED_LOGINS
-from dashboard.team import balance_band
-from store import app_db
-from store.tables import Store
+from stridewise.dashboard.app import create_app
+from stridewise.dashboard.auth import MAX_FAILED_LOGINS
+from stridewise.dashboard.team import balance_band
+from stridewise.store import app_db
+from stridewise.store.tables import Store
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import sign_in_form
 
@@ -251,7 +251,7 @@ def test_failed_sign_ins_are_counted_across_server_processes(data: Path) -> None
 def test_a_new_night_shows_without_a_restart(
     data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("dashboard.data.RECHECK_S", 0.0)
+    monkeypatch.setattr("stridewise.dashboard.data.RECHECK_S", 0.0)
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
     with TestClient(create_app(copy), follow_redirects=False) as client:

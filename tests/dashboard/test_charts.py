@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard.charts import WEEKS, athlete_figures, window
-from models.bundle import load
-from models.team import daily_risk
-from store.tables import Store
-from stridewise.inputs import read_injuries
+from stridewise.dashboard.charts import WEEKS, athlete_figures, window
+from stridewise.models.bundle import load
+from stridewise.models.team import daily_risk
+from stridewise.store.inputs import read_injuries
+from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 
 WEEK = pl.DataFrame(

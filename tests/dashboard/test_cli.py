@@ -4,6 +4,7 @@ writes to its log while a coach works names nobody."""
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,9 +13,10 @@ from pathlib import Path
 import httpx
 from fastapi.testclient import TestClient
 
-from dashboard.app import create_app
-from dashboard.auth import add_coach, check_password
-from store.app_db import app_database
+from stridewise.dashboard.app import create_app
+from stridewise.dashboard.auth import add_coach, check_password
+from stridewise.store.app_db import app_database
+from tests.corpus import SAMPLES
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import running_dashboard, sign_in_form
 
@@ -31,21 +33,34 @@ def users_add(
 
 
 def test_users_add_creates_an_account_and_refuses_mistakes(tmp_path: Path) -> None:
-    done = users_add(tmp_path, "zoe", "--team", "zurich", "--team", "basel")
+    roster = tmp_path / "roster.csv"
+    shutil.copy(SAMPLES / "roster.csv", roster)  # teams zurich and boston
+    done = users_add(tmp_path, "zoe", "--team", "zurich", "--team", "boston")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "zoe: can sign in; sees basel, zurich\n"
+    assert done.stdout == "zoe: can sign in; sees boston, zurich\n"
     with app_database(tmp_path) as engine:
         coach = check_password(engine, "zoe", "a long enough one")
-        assert coach and coach.teams == {"zurich", "basel"} and not coach.is_admin
+        assert coach and coach.teams == {"zurich", "boston"} and not coach.is_admin
         assert check_password(engine, "zoe", "a long enough two") is None
     for args, password, error in (
         (("zoe", "--admin"), "a long enough one", "there is already a coach named 'zoe'"),
         (("ann", "--team", "zurich"), "short", "the password needs at least 10 characters"),
         (("ann",), "a long enough one", "give at least one --team, or --admin"),
         (("a n",), "a long enough one", "'a n': letters, digits, '.', '_' or '-' only"),
+        (
+            ("ann", "--team", "zurich", "--team", "basel"),
+            "a long enough one",
+            f"--team 'basel': not a team of {roster} (its teams: boston, zurich)",
+        ),
     ):
         refused = users_add(tmp_path, *args, password=password)
         assert (refused.returncode, refused.stderr) == (2, f"error: {error}\n")
+    assert users_add(tmp_path, "Zoë", "--team", "zurich").returncode == 0
+    empty = tmp_path / "no-roster"
+    refused = users_add(empty, "ann", "--team", "zurich")
+    message = f"{empty}/roster.csv: no roster yet, so no teams: copy the roster there first"
+    assert (refused.returncode, refused.stderr) == (2, f"error: {message}\n")
+    assert users_add(empty, "ann", "--admin").returncode == 0
 
 
 def test_users_are_listed_and_a_removed_one_is_signed_out(data: Path) -> None:

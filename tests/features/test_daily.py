@@ -8,10 +8,16 @@ from datetime import UTC, date, datetime, timedelta
 import polars as pl
 import pytest
 
-from features.daily import athlete_days
-from features.fit import read_activity
-from features.runs import RUN_FEATURE_SCHEMA, run_features, run_records, run_row, runs_frame
-from simulator.fitfile import ActivitySpec, Leg, encode_activity
+from stridewise.features.daily import athlete_days
+from stridewise.features.fit import read_activity
+from stridewise.features.runs import (
+    RUN_FEATURE_SCHEMA,
+    run_features,
+    run_records,
+    run_row,
+    runs_frame,
+)
+from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity
 from tests.features.fit.conftest import steady_run
 
 DAY0 = date(2026, 3, 2)

@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from features.fit import read_activity
-from features.runs import RECORD_COLUMNS, run_features, run_records, run_row, runs_frame
+from stridewise.features.fit import read_activity
+from stridewise.features.runs import RECORD_COLUMNS, run_features, run_records, run_row, runs_frame
 from tests.corpus import CORPUS, manifest
 
 START = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)

@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import flows.nightly as nightly
-from store.tables import Store
+import stridewise.flows.nightly as nightly
+from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 
 BATCH_FILES = 4

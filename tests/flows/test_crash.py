@@ -4,7 +4,6 @@ run converges to exactly what an uninterrupted run writes, nothing lost, nothing
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,9 +12,15 @@ from pathlib import Path
 import pytest
 from polars.testing import assert_frame_equal
 
-from store.tables import TABLES, Store
+from stridewise.store.tables import TABLES, Store
 from tests.corpus import SAMPLES
-from tests.flows.common import SMALL_ATHLETES, SMALL_FILES_EACH, small_inbox, snapshot
+from tests.flows.common import (
+    SMALL_ATHLETES,
+    SMALL_FILES_EACH,
+    harness_env,
+    small_inbox,
+    snapshot,
+)
 
 pytestmark = pytest.mark.usefixtures("prefect")
 
@@ -35,7 +40,7 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def nightly(inbox: Path, data: Path) -> None:
-    from flows.nightly import nightly as flow
+    from stridewise.flows.nightly import nightly as flow
     from tests.flows.crash_run import BATCH_FILES
 
     roster, injuries = SAMPLES / "roster.csv", SAMPLES / "injuries.csv"
@@ -58,12 +63,9 @@ def test_the_small_inbox_makes_the_writes_the_points_name(uninterrupted: dict) -
 def test_a_run_killed_anywhere_is_completed_by_the_next(
     point: str, n: int, delay_ms: int, inbox: Path, uninterrupted: dict, tmp_path: Path
 ) -> None:
-    from prefect.settings import get_current_settings
-
-    env = {**os.environ, "PREFECT_API_URL": str(get_current_settings().api.url)}
     command = [sys.executable, "-m", "tests.flows.crash_run", inbox, tmp_path, point, n]
     killed = subprocess.run(
-        [*map(str, command), str(delay_ms)], env=env, capture_output=True, timeout=300
+        [*map(str, command), str(delay_ms)], env=harness_env(), capture_output=True, timeout=300
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()[-2000:]
     before = Store(tmp_path).read("manifest")  # readable after the crash

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("prefect")
 def test_the_flow_on_a_local_dask_cluster_matches_the_thread_pool(tmp_path: Path) -> None:
     from distributed import LocalCluster
 
-    from flows.nightly import nightly, on_dask
+    from stridewise.flows.nightly import nightly, on_dask
 
     inbox = small_inbox(tmp_path / "inbox")
     options = {"roster": SAMPLES / "roster.csv", "batch_files": 3}

@@ -13,8 +13,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from store import app_db
-from store.tables import TABLES, Store
+from stridewise.store import app_db
+from stridewise.store.tables import TABLES, Store
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
 

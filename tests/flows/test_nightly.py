@@ -12,16 +12,16 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from store.tables import TABLES, Store
+from stridewise.store.tables import TABLES, Store
 from tests.corpus import SAMPLES
-from tests.flows.common import snapshot
+from tests.flows.common import harness_env, snapshot
 
 pytestmark = pytest.mark.usefixtures("prefect")
 
 
 def run(inbox: Path, data: Path) -> Any:
     """The final state of a nightly run (its result is the `Night`)."""
-    from flows.nightly import nightly
+    from stridewise.flows.nightly import nightly
 
     roster, injuries = SAMPLES / "roster.csv", SAMPLES / "injuries.csv"
     return nightly(inbox, data, roster=roster, injuries=injuries, return_state=True)
@@ -98,18 +98,45 @@ def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES / "inbox" / "z004", inbox / "z004")
     (inbox / "z004" / "empty.fit").write_bytes(b"")
     args = ("nightly", inbox, "--data", tmp_path / "data", "--roster", SAMPLES / "roster.csv")
-    done = stridewise(*args, "--injuries", SAMPLES / "injuries.csv", "--as-of", "2026-09-27")
+    env = harness_env()  # the session's Prefect server, as a long-lived one (`make demo` and
+    # test_forget run the command on its own temporary server)
+    injuries = ("--injuries", SAMPLES / "injuries.csv")
+    done = stridewise(*args, *injuries, "--as-of", "2026-09-27", env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].startswith("z004")
     assert f"{inbox / 'z004' / 'empty.fit'}: quarantined: " in done.stderr
     files = len(list((SAMPLES / "inbox" / "z004").glob("*.fit"))) + 1
     assert f"{files} new files (" in done.stderr and "1 quarantined" in done.stderr
-    again = stridewise(*args, "--json", "--as-of", "2026-09-27")
+    again = stridewise(*args, "--json", "--as-of", "2026-09-27", env=env)
     scored = json.loads(again.stdout)
     assert [a["athlete_id"] for a in scored] == ["z004"] and scored[0]["date"] == "2026-09-27"
     nowhere = tmp_path / "nowhere"
     missing = stridewise("nightly", nowhere, "--data", tmp_path / "data")
     assert missing.returncode == 2 and missing.stderr == f"error: {nowhere}: not a folder\n"
+    first = min(f.name[:10] for f in (inbox / "z004").glob("2*.fit"))
+    late = stridewise(*args, "--as-of", "2027-03-01", env=env)  # the last run: 2026-11-22
+    assert late.returncode == 2 and "Traceback" not in late.stderr
+    assert late.stderr.endswith(
+        "error: --as-of 2027-03-01: nobody ran in the 28 days up to it, so nobody was scored "
+        f"(the data's days: {first} to 2026-11-22)\n"
+    )
+
+
+def test_files_lying_directly_in_the_inbox_are_refused_before_prefect_starts(
+    tmp_path: Path,
+) -> None:
+    from tests.test_cli import stridewise
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("a.fit", "b.FIT"):
+        shutil.copy(next((SAMPLES / "inbox" / "z004").glob("*.fit")), inbox / name)
+    done = stridewise("nightly", inbox, "--data", tmp_path / "data")
+    assert done.returncode == 2 and not (tmp_path / "data" / "prefect").exists()
+    assert done.stderr == (
+        f"error: {inbox}: 2 FIT file(s) lie directly in the folder: an inbox holds one "
+        "sub-folder per athlete (INBOX/<athlete_id>/**/*.fit)\n"
+    )
 
 
 def test_an_inbox_of_only_bad_files_is_recorded_and_scores_nobody(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flows.server import port_is_free
-from store.tables import Store
+from stridewise.flows.server import port_is_free
+from stridewise.store.tables import Store
 from tests.flows.common import free_port, small_inbox
 
 

@@ -10,11 +10,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from features.daily import athlete_days
-from models.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, load
-from simulator.team import Config, simulate
-from store.registry import current_model, register
-from store.tables import Store
+from stridewise.features.daily import athlete_days
+from stridewise.models.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, load
+from stridewise.store.registry import current_model, register
+from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
 
@@ -22,18 +21,17 @@ pytestmark = pytest.mark.usefixtures("prefect")
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store of 160 simulated athletes' year (hazard x 8, so that onsets are enough), and
-    its injury log kept in the data directory."""
-    cohort, data = tmp_path_factory.mktemp("cohort"), tmp_path_factory.mktemp("data")
-    simulate(Config(160, 52, seed=424242, hazard_scale=8.0), cohort, summary_only=True, workers=2)
+def data(cohort: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of the shared cohort's athlete-days (160 simulated athletes' year), and its
+    injury log kept in the data directory."""
+    data = tmp_path_factory.mktemp("data")
     Store(data).merge("athlete_days", athlete_days(pl.read_parquet(cohort / "runs.parquet")))
     (data / "injuries.csv").write_bytes((cohort / "injuries.csv").read_bytes())
     return data
 
 
 def test_a_candidate_worse_than_the_model_in_use_is_kept_but_not_registered(data: Path) -> None:
-    from flows.train import retrain
+    from stridewise.flows.train import retrain
 
     result = retrain(data)
     shipped = load(DEFAULT_MODEL_DIR).version
@@ -49,7 +47,7 @@ def test_a_candidate_worse_than_the_model_in_use_is_kept_but_not_registered(data
 
 
 def test_a_candidate_as_good_as_the_model_in_use_is_registered_and_scores(data: Path) -> None:
-    from flows.train import retrain
+    from stridewise.flows.train import retrain
 
     first = retrain(data)
     register(data, first["version"])  # an operator pins it

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from models.inputs import NAMES
-from models.risk import athlete_split, fit_logistic, fit_risk_model
-from models.training import TrainedModel
+from stridewise.models.inputs import NAMES
+from stridewise.models.risk import athlete_split, fit_logistic, fit_risk_model
+from stridewise.models.training import TrainedModel
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ import pytest
 import skops.io
 from sklearn.dummy import DummyClassifier
 
-from models import bundle
-from models.bundle import ModelError
-from models.inputs import NAMES
-from models.scorer import TreeScorer
-from models.training import TrainedModel
+from stridewise.models import bundle
+from stridewise.models.bundle import ModelError
+from stridewise.models.inputs import NAMES
+from stridewise.models.scorer import TreeScorer
+from stridewise.models.training import TrainedModel
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from datetime import date
 import polars as pl
 import pytest
 
-from features.daily import athlete_days
-from models.assess import assess
-from models.bundle import load
-from models.explain import PHRASES, Driver, caveats, drivers, pattern_of, phrase
-from models.inputs import NAMES
-from models.labels import INJURY_SCHEMA, injury_flags
-from models.rules import load_rules
+from stridewise.features.daily import athlete_days
+from stridewise.models.assess import assess
+from stridewise.models.bundle import load
+from stridewise.models.explain import PHRASES, Driver, caveats, drivers, pattern_of, phrase
+from stridewise.models.inputs import NAMES
+from stridewise.models.labels import INJURY_SCHEMA, injury_flags
+from stridewise.models.rules import load_rules
 from tests.features.test_daily import runs
 
 MODEL, RULES = load(), load_rules()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from models.labels import INJURY_SCHEMA, current_injury, examples, injury_flags
+from stridewise.models.labels import INJURY_SCHEMA, current_injury, examples, injury_flags
 
 DAY0 = date(2026, 3, 2)
 

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models.metrics import alerting, calibration_slope, expected_calibration_error
+from stridewise.models.metrics import alerting, calibration_slope, expected_calibration_error
 
 DAY0 = date(2026, 3, 2)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models.recommend import DISCLAIMER, recommend
-from models.rules import load_rules
+from stridewise.models.recommend import DISCLAIMER, recommend
+from stridewise.models.rules import load_rules
 
 RULES = load_rules()
 

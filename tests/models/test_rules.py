@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from models.rules import DEFAULT_RULES, RulesError, load_rules
+from stridewise.models.rules import DEFAULT_RULES, RulesError, load_rules
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:

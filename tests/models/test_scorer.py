@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from models.inputs import NAMES
-from models.scorer import TreeScorer
-from models.training import TrainedModel
+from stridewise.models.inputs import NAMES
+from stridewise.models.scorer import TreeScorer
+from stridewise.models.training import TrainedModel
 
 
 def test_the_arrays_give_scikit_learns_probabilities(

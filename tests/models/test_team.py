@@ -6,7 +6,7 @@ from datetime import date
 
 import polars as pl
 
-from models.team import athletes_to_update
+from stridewise.models.team import athletes_to_update
 
 AS_OF = date(2026, 9, 10)
 

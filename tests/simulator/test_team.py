@@ -14,13 +14,13 @@ from garmin_fit_sdk import Decoder, Stream
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
-from features.ingest import read_runs
-from features.runs import run_features
-from simulator.edge import write_edge_files
-from simulator.hazard import SPIKE_HR
-from simulator.team import Config, simulate
 from stridewise.cli import app
-from stridewise.inputs import athlete_files, read_roster
+from stridewise.features.ingest import read_runs
+from stridewise.features.runs import run_features
+from stridewise.simulator.edge import write_edge_files
+from stridewise.simulator.hazard import SPIKE_HR
+from stridewise.simulator.team import Config, simulate
+from stridewise.store.inputs import athlete_files, read_roster
 from tests.corpus import SAMPLES
 
 SAMPLE_COMMAND = [

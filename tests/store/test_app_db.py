@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from store.app_db import app_database, log_injury, logged_injuries
-from stridewise.inputs import injury_history
+from stridewise.store.app_db import app_database, log_injury, logged_injuries
+from stridewise.store.inputs import injury_history
 from tests.corpus import SAMPLES
 
 

@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from features.daily import athlete_days
-from store.tables import Store
+from stridewise.features.daily import athlete_days
+from stridewise.store.tables import Store
 from tests.features.test_daily import runs
 
 
@@ -92,7 +92,7 @@ def test_forget_leaves_nothing_of_the_athlete_on_disk(tmp_path: Path) -> None:
 def test_compacting_many_small_merges_keeps_every_row_in_one_file(tmp_path: Path) -> None:
     from deltalake import DeltaTable
 
-    from store.tables import COMPACT_AFTER_FILES
+    from stridewise.store.tables import COMPACT_AFTER_FILES
 
     store, table = Store(tmp_path), two_athletes()
     for night in range(COMPACT_AFTER_FILES + 1):  # new runs every night: a new file each

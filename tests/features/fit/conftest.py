@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from simulator.fitfile import ActivitySpec, Leg, encode_activity
-from simulator.track import Track
+from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity
+from stridewise.simulator.track import Track
 
 
 def steady_run(seconds: int = 600, step: int = 5) -> Track:

@@ -10,11 +10,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from features.fit import read_activity
-from features.fit.encode import UINT8, UINT32, FieldSpec, FitWriter
-from features.fit.profile import FIT_EPOCH_UNIX_S
-from simulator.fitfile import ActivitySpec, Leg, encode_activity
-from simulator.track import Track
+from stridewise.features.fit import read_activity
+from stridewise.features.fit.encode import UINT8, UINT32, FieldSpec, FitWriter
+from stridewise.features.fit.profile import FIT_EPOCH_UNIX_S
+from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity
+from stridewise.simulator.track import Track
 from tests.features.fit.conftest import steady_run
 
 START = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)

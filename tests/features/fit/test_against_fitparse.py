@@ -19,9 +19,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from features.fit import read_activity
-from features.fit.activity import activity_from_tables
-from features.fit.reference import tables_from_fitparse
+from stridewise.features.fit import read_activity
+from stridewise.features.fit.activity import activity_from_tables
+from stridewise.features.fit.reference import tables_from_fitparse
 from tests.corpus import RUNNING_KINDS, corpus_files
 
 SEMICIRCLE = 180 / 2**31

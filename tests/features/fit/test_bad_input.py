@@ -10,8 +10,8 @@ import fitparse
 import pytest
 from polars.testing import assert_frame_equal
 
-from features.fit import FitDecodeError, read_activity
-from features.fit.framing import fit_crc
+from stridewise.features.fit import FitDecodeError, read_activity
+from stridewise.features.fit.framing import fit_crc
 from tests.corpus import CORPUS, manifest
 
 BROKEN = {

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from features.fit import RECORD_SCHEMA, FitDecodeError, read_activity
+from stridewise.features.fit import RECORD_SCHEMA, FitDecodeError, read_activity
 from tests.corpus import CORPUS, SAMPLES, manifest
 
 

@@ -6,12 +6,13 @@ import getpass
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from stridewise.console import fail
-from stridewise.risk_cli import DataOption, data_dir, existing_data_dir
+from stridewise.cli.console import fail
+from stridewise.cli.risk import DataOption, data_dir, existing_data_dir
 
 DEFAULT_WORKERS = min(os.cpu_count() or 1, 4)
 
@@ -32,7 +33,7 @@ def dashboard(
     (the paths name athletes)."""
     import uvicorn
 
-    from dashboard.app import DATA_VARIABLE
+    from stridewise.dashboard.app import DATA_VARIABLE
 
     store = existing_data_dir(data, ": run `stridewise nightly` first")
     with socket.socket() as probe:
@@ -43,7 +44,7 @@ def dashboard(
     os.environ[DATA_VARIABLE] = str(store.resolve())
     typer.echo(f"dashboard on http://{host}:{port} (Ctrl-C stops)", err=True)
     uvicorn.run(
-        "dashboard.app:from_environment",
+        "stridewise.dashboard.app:from_environment",
         factory=True,
         host=host,
         port=port,
@@ -67,21 +68,22 @@ def add_user(
     data: DataOption = None,
 ) -> None:
     """Create a coach account; the password is asked for (or read with --password-stdin)."""
-    from dashboard.auth import add_coach
-    from store.app_db import app_database
-    from stridewise.inputs import ATHLETE_ID
+    from stridewise.dashboard.auth import add_coach
+    from stridewise.store.app_db import app_database
+    from stridewise.store.inputs import ATHLETE_ID
 
     if not ATHLETE_ID.match(username):
         fail(f"{username!r}: letters, digits, '.', '_' or '-' only")
     if not team and not admin:
         fail("give at least one --team, or --admin")
+    store = data_dir(data)
+    _check_teams(team or [], store)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Password: ")
         if getpass.getpass("Again: ") != password:
             fail("the two passwords differ")
-    store = data_dir(data)
     store.mkdir(parents=True, exist_ok=True)
     try:
         with app_database(store) as engine:
@@ -92,11 +94,29 @@ def add_user(
     typer.echo(f"{username}: can sign in; sees {teams}")
 
 
+def _check_teams(teams: list[str], data: Path) -> None:
+    """Each team must be one of the data directory's roster (the dashboard's teams), or the
+    account would see nobody."""
+    from stridewise.store.inputs import InputError, kept, read_teams
+
+    roster = kept(data, "roster.csv")
+    try:
+        known = sorted(set(read_teams(roster).values()))
+    except InputError as error:
+        fail(str(error))
+    unknown = sorted(set(teams) - set(known))
+    if unknown and roster is None:
+        fail(f"{data}/roster.csv: no roster yet, so no teams: copy the roster there first")
+    if unknown:
+        teams_known = ", ".join(known) or "none"
+        fail(f"--team {unknown[0]!r}: not a team of {roster} (its teams: {teams_known})")
+
+
 @users.command("list")
 def list_users(data: DataOption = None) -> None:
     """The accounts: name, and the teams they see."""
-    from dashboard.auth import list_coaches
-    from store.app_db import app_database
+    from stridewise.dashboard.auth import list_coaches
+    from stridewise.store.app_db import app_database
 
     store = existing_data_dir(data)
     with app_database(store) as engine:
@@ -112,8 +132,8 @@ def remove_user(
 ) -> None:
     """Delete an account: it can no longer sign in, and its open sessions end. The injuries
     and acknowledgements it logged stay, under its name."""
-    from dashboard.auth import remove_coach
-    from store.app_db import app_database
+    from stridewise.dashboard.auth import remove_coach
+    from stridewise.store.app_db import app_database
 
     store = existing_data_dir(data)
     try:

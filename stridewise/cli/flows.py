@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from stridewise.console import fail, progress, writable
-from stridewise.risk_cli import DataOption, data_dir, existing_data_dir
+from stridewise.cli.console import athlete_inputs, fail, progress, writable
+from stridewise.cli.risk import DataOption, data_dir, existing_data_dir
 
 InjuriesOption = Annotated[
     Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
@@ -75,10 +75,11 @@ def nightly(
     when done: a backfill stopped by Ctrl-C or a crash resumes where it was. Running it
     again on the same inbox changes nothing.
     """
-    from stridewise.inputs import InputError, default_roster, kept, read_injuries, read_roster
+    from stridewise.store.inputs import InputError, default_roster, kept, read_injuries, read_roster
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
+    athlete_inputs([inbox])  # the inbox's layout, checked before Prefect starts
     store = writable(data_dir(data))
     roster = roster or default_roster(store, inbox)
     injuries = injuries or kept(store, "injuries.csv")
@@ -89,12 +90,12 @@ def nightly(
     except InputError as error:
         fail(str(error))
     _prefect_environment(store)
-    from flows.nightly import nightly as flow
-    from flows.progress import listening
-    from stridewise.render import team_table
+    from stridewise.cli.render import team_table
+    from stridewise.flows.nightly import nightly as flow
+    from stridewise.flows.progress import listening
 
     if dask_address:
-        from flows.nightly import on_dask
+        from stridewise.flows.nightly import on_dask
 
         _check_cluster(dask_address)
         flow = on_dask(dask_address)
@@ -109,6 +110,14 @@ def nightly(
     for path, reason in night.quarantined:
         typer.echo(f"{path}: quarantined: {reason}", err=True)
     typer.echo(night.summary(), err=True)
+    if as_of and not night.assessments:
+        from stridewise.models.team import ACTIVE_DAYS
+
+        span = "none yet" if night.span is None else "{} to {}".format(*night.span)
+        fail(
+            f"--as-of {as_of:%Y-%m-%d}: nobody ran in the {ACTIVE_DAYS} days up to it, so "
+            f"nobody was scored (the data's days: {span})"
+        )
     if as_json:
         typer.echo(json.dumps([a.as_dict() for a in night.assessments], indent=2))
     else:
@@ -124,8 +133,8 @@ def retrain(
     the app database); register it only if, on athletes set aside from every retraining, it
     is not worse than the model in use (ROC-AUC and Brier). Every candidate is kept under
     DATA/models/ with its comparison."""
-    from store.tables import Store
-    from stridewise.inputs import InputError, read_injuries
+    from stridewise.store.inputs import InputError, read_injuries
+    from stridewise.store.tables import Store
 
     store = data_dir(data)
     if not Store(store).exists("athlete_days"):
@@ -136,7 +145,7 @@ def retrain(
     except InputError as error:
         fail(str(error))
     _prefect_environment(store)
-    from flows.train import retrain as flow
+    from stridewise.flows.train import retrain as flow
 
     typer.echo("running the train flow (Prefect start-up included) ...", err=True)
     result = flow(store, injuries, seed=seed)
@@ -171,7 +180,7 @@ def forget(
     manifest, the app database, the quarantine, the kept roster and injury log, and the
     Prefect reports and log lines that name them. Their files in the inbox are not touched:
     the command lists where they are."""
-    from stridewise.inputs import ATHLETE_ID
+    from stridewise.store.inputs import ATHLETE_ID
 
     if not ATHLETE_ID.match(athlete_id):
         fail(f"not an athlete id: {athlete_id!r}")
@@ -181,7 +190,7 @@ def forget(
             fail("erasing cannot be undone: add --yes to confirm")
         typer.confirm(f"Erase {athlete_id} from {store}? This cannot be undone", abort=True)
     _prefect_environment(store)
-    from store.erase import forget_athlete
+    from stridewise.store.erase import forget_athlete
 
     try:
         erased = forget_athlete(store, athlete_id, _prefect_database())
@@ -235,8 +244,8 @@ def serve(
             validate_cron_string(value)
         except ValueError:
             fail(f"{option} {value!r}: not a cron expression (e.g. '0 2 * * *')")
-    from flows.deployments import serve_deployments
-    from flows.server import ServerError, local_server
+    from stridewise.flows.deployments import serve_deployments
+    from stridewise.flows.server import ServerError, local_server
 
     with contextlib.ExitStack() as stack:
         if not os.environ.get("PREFECT_API_URL"):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from models.assess import Assessment
+from stridewise.models.assess import Assessment
 
 PATTERN_NAMES = {
     "lateral": "lateral-hip pattern: long-run spikes, load jumps, low cadence",
@@ -58,42 +57,3 @@ def team_table(assessments: list[Assessment]) -> str:
         lines.append(f"{a.athlete_id:<10} {a.tier:<9} {a.probability:>6.2%}  {driver}")
         lines.append(f"{'':<28}{a.recommendation['rest']['text']}")
     return "\n".join(lines)
-
-
-def team_report(
-    assessments: list[Assessment], summary: str, as_of: date | None, teams: dict[str, str]
-) -> str:
-    """The nightly team report, in markdown (a Prefect artifact); `teams`: athlete -> team
-    from the roster."""
-    return "\n".join(
-        [
-            f"# Hip overuse risk, {as_of or 'no activity read yet'}",
-            "",
-            summary,
-            "",
-            "| athlete | team | tier | probability | top driver |",
-            "|---|---|---|---:|---|",
-            *(
-                f"| {a.athlete_id} | {teams.get(a.athlete_id, '—')} | {a.tier} | "
-                f"{a.probability:.1%} | {a.drivers[0].text if a.drivers else '—'} |"
-                for a in assessments
-            ),
-        ]
-    )
-
-
-def flagged_rows(assessments: list[Assessment], teams: dict[str, str]) -> list[dict[str, Any]]:
-    """The flagged athletes with what to do, as table rows (a Prefect artifact)."""
-    return [
-        {
-            "athlete": a.athlete_id,
-            "team": teams.get(a.athlete_id, ""),
-            "tier": a.tier,
-            "probability": round(a.probability, 4),
-            "top driver": a.drivers[0].text if a.drivers else "",
-            "rest": a.recommendation["rest"]["text"],
-            "warm-up": a.recommendation["warmup"]["content"],
-        }
-        for a in assessments
-        if a.tier != "low"
-    ]

@@ -1,6 +1,5 @@
-"""Programs from Debian's packages that tests and benchmarks drive (chromium, wrk), installed
-with apt-get when missing: the project's own setup, as on a machine with only Python."""
-
+"""Programs from Debian's packages that benchmarks drive (wrk, chromium), installed with
+apt-get when missing: the project's own setup, as on a machine with only Python."""
 from __future__ import annotations
 
 import os

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import polars as pl
 
-from features.daily import athlete_days
-from features.fit import Activity
-from features.runs import run_features, run_id, run_records, run_row, runs_frame
-from models.labels import current_injury, injury_flags
-from store.tables import Store
-from stridewise.inputs import InputError, injury_history, kept, read_roster
+from stridewise.features.daily import athlete_days
+from stridewise.features.fit import Activity
+from stridewise.features.runs import run_features, run_id, run_records, run_row, runs_frame
+from stridewise.models.labels import current_injury, injury_flags
+from stridewise.store.inputs import InputError, injury_history, kept, read_roster
+from stridewise.store.tables import Store
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 import typer
 
 from stridewise import __version__
-from stridewise.console import decode_runs, fail, output_file, progress, write_parquet
-from stridewise.dashboard_cli import dashboard, users
-from stridewise.flow_cli import forget, nightly, retrain, serve
-from stridewise.risk_cli import evaluate, score, train
+from stridewise.cli.console import decode_runs, fail, output_file, progress, write_parquet
+from stridewise.cli.dashboard import dashboard, users
+from stridewise.cli.flows import forget, nightly, retrain, serve
+from stridewise.cli.risk import evaluate, score, train
 
 app = typer.Typer(
     help="Early warning of hip overuse injury from running-watch FIT files.",
@@ -68,9 +68,9 @@ def inspect(
 
     Exit code: 0 when every file was read, 2 when any failed.
     """
-    from features.fit import FitDecodeError, read_activity
-    from features.fit.files import find_fit_files
-    from features.fit.summary import activity_summary
+    from stridewise.features.fit import FitDecodeError, read_activity
+    from stridewise.features.fit.files import find_fit_files
+    from stridewise.features.fit.summary import activity_summary
 
     read = failed = 0
     for path in find_fit_files(paths):
@@ -132,8 +132,8 @@ def features(
 
     Exit code: 0 when every file was read, 2 when any failed (the tables are still written).
     """
-    from features.daily import athlete_days
-    from stridewise.inputs import InputError, read_roster
+    from stridewise.features.daily import athlete_days
+    from stridewise.store.inputs import InputError, read_roster
 
     out = output_file(out)
     runs_out = output_file(runs_out) if runs_out else None
@@ -196,8 +196,8 @@ def simulate(
     OUT/roster.csv, OUT/injuries.csv and OUT/truth.parquet. The model behind it, every
     parameter and its source: docs/simulator.md.
     """
-    from simulator.team import OUTPUTS, Config
-    from simulator.team import simulate as run
+    from stridewise.simulator.team import OUTPUTS, Config
+    from stridewise.simulator.team import simulate as run
 
     if start.weekday() != 0:
         fail(f"--start {start:%Y-%m-%d} is a {start:%A}; weeks start on a Monday")

@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from features.fit.files import find_fit_files
-from features.runs import ATHLETE_SCHEMA
-from models.labels import INJURY_SCHEMA, SEVERITIES
-from store.layout import has_app_database
+from stridewise.features.fit.files import find_fit_files
+from stridewise.features.runs import ATHLETE_SCHEMA
+from stridewise.models.labels import INJURY_SCHEMA, SEVERITIES
+from stridewise.store.layout import has_app_database
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where there is an app database
     from sqlalchemy import Engine
 
-ATHLETE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ATHLETE_ID = re.compile(r"^[^\W_][\w.-]{0,63}\Z")
+"""Letters (any script: `Zoë`, `Łukasz`), digits, '.', '_' and '-', starting with a letter or
+digit: safe as a folder name and inside a quoted table predicate."""
 
 
 class InputError(Exception):
@@ -28,8 +30,9 @@ class InputError(Exception):
 def athlete_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
     """(athlete id, FIT file) for every file named or found.
 
-    A folder is an inbox: its first-level sub-folders are athletes (`inbox/<athlete_id>/**`);
-    a file lying directly in the folder, or named on its own, belongs to the folder it is in.
+    A folder is an inbox: its first-level sub-folders are athletes (`inbox/<athlete_id>/**`),
+    and a file lying directly in it belongs to nobody (`misplaced_files`); a file named on
+    its own belongs to the folder it is in.
     """
     for path in paths:
         if not path.is_dir():
@@ -37,7 +40,13 @@ def athlete_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
             continue
         for file in find_fit_files([path]):
             parts = file.relative_to(path).parts
-            yield _athlete_id(parts[0] if len(parts) > 1 else path.resolve().name), file
+            if len(parts) > 1:
+                yield _athlete_id(parts[0]), file
+
+
+def misplaced_files(inbox: Path) -> list[Path]:
+    """The FIT files lying directly in an inbox, outside every athlete's folder."""
+    return [f for f in find_fit_files([inbox]) if f.parent == inbox]
 
 
 def _athlete_id(name: str) -> str:
@@ -123,7 +132,7 @@ def injury_history(data: Path, csv: Path | None, engine: Engine | None = None) -
     log = read_injuries(csv) if csv is not None else pl.DataFrame(schema=INJURY_SCHEMA)
     if engine is None and not has_app_database(data):
         return log
-    from store.app_db import app_database, logged_injuries
+    from stridewise.store.app_db import app_database, logged_injuries
 
     with nullcontext(engine) if engine is not None else app_database(data) as database:
         return pl.concat([log, logged_injuries(database)])

@@ -63,6 +63,24 @@ def output_file(path: Path, suffix: str = ".parquet") -> Path:
     return path
 
 
+def athlete_inputs(paths: Sequence[Path]) -> list[tuple[str, Path]]:
+    """(athlete, file) for the files named and those in the inboxes' athlete folders. A file
+    lying directly in an inbox belongs to nobody: one line on stderr, skipped; an inbox with
+    nothing else is an error that says how an inbox is laid out."""
+    from stridewise.store.inputs import athlete_files, misplaced_files
+
+    files = list(athlete_files(paths))
+    misplaced = [file for path in paths if path.is_dir() for file in misplaced_files(path)]
+    if misplaced and not files:
+        fail(
+            f"{misplaced[0].parent}: {len(misplaced)} FIT file(s) lie directly in the folder: "
+            "an inbox holds one sub-folder per athlete (INBOX/<athlete_id>/**/*.fit)"
+        )
+    for file in misplaced:
+        typer.echo(f"{file}: skipped: not in an athlete's folder (INBOX/<athlete_id>/)", err=True)
+    return files
+
+
 @dataclass(frozen=True)
 class Decoded:
     runs: Any
@@ -74,11 +92,10 @@ class Decoded:
 def decode_runs(paths: Sequence[Path], athletes: Any, decoder: str = "numpy") -> Decoded:
     """Decode FIT files (or inboxes) into per-run features with a progress bar; each bad file
     and each duplicate is one line on stderr; no readable file at all is an error."""
-    from features.ingest import read_runs
-    from features.runs import run_features
-    from stridewise.inputs import athlete_files
+    from stridewise.features.ingest import read_runs
+    from stridewise.features.runs import run_features
 
-    files = list(athlete_files(paths))
+    files = athlete_inputs(paths)
     if not files:
         fail("no .fit files found in " + ", ".join(map(str, paths)))
     with progress() as bar:

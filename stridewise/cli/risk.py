@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stridewise.console import decode_runs, fail
+from stridewise.cli.console import decode_runs, fail
 
 DATA_ENV = "STRIDEWISE_DATA"
 DEFAULT_DATA = Path("stridewise-data")
@@ -48,9 +48,9 @@ def read_cohort(folder: Path) -> Cohort:
     `injuries.csv`, optionally `roster.csv` and `truth.parquet`."""
     import polars as pl
 
-    from features.daily import athlete_days
-    from features.runs import RUN_FEATURE_SCHEMA
-    from stridewise.inputs import InputError, read_injuries, read_roster
+    from stridewise.features.daily import athlete_days
+    from stridewise.features.runs import RUN_FEATURE_SCHEMA
+    from stridewise.store.inputs import InputError, read_injuries, read_roster
 
     if not folder.is_dir():
         fail(f"{folder}: not a folder")
@@ -87,7 +87,7 @@ def _read_parquet(path: Path, schema: dict[str, Any]) -> Any:
 
 
 def _rules(path: Path | None) -> Any:
-    from models.rules import DEFAULT_RULES, RulesError, load_rules
+    from stridewise.models.rules import DEFAULT_RULES, RulesError, load_rules
 
     try:
         return load_rules(path or DEFAULT_RULES)
@@ -97,8 +97,8 @@ def _rules(path: Path | None) -> Any:
 
 def _model_dir(directory: Path | None, data: Path) -> Path:
     """--model, else the model registered in the data directory, else the shipped one."""
-    from models.bundle import ModelError
-    from store.registry import current_model
+    from stridewise.models.bundle import ModelError
+    from stridewise.store.registry import current_model
 
     try:
         return directory or current_model(data)
@@ -107,7 +107,7 @@ def _model_dir(directory: Path | None, data: Path) -> Path:
 
 
 def _model(directory: Path) -> Any:
-    from models.bundle import ModelError, load
+    from stridewise.models.bundle import ModelError, load
 
     try:
         return load(directory)
@@ -116,11 +116,11 @@ def _model(directory: Path) -> Any:
 
 
 def _evaluate(model_dir: Path, cohort: Cohort, rules: Any) -> dict[str, Any]:
-    """The evaluation report of a model directory on a cohort (`models.evaluation`)."""
-    from models.bundle import ModelError, load, load_estimators
-    from models.evaluation import evaluation_report
-    from models.inputs import input_matrix
-    from models.labels import examples
+    """The evaluation report of a model directory on a cohort (`stridewise.models.evaluation`)."""
+    from stridewise.models.bundle import ModelError, load, load_estimators
+    from stridewise.models.evaluation import evaluation_report
+    from stridewise.models.inputs import input_matrix
+    from stridewise.models.labels import examples
 
     try:
         model, estimators = load(model_dir), load_estimators(model_dir)
@@ -158,10 +158,10 @@ def train(
     """Train the risk model; write model.skops, scorer.npz, model.json, metrics.json and
     model_card.md into --out."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    from models import bundle
-    from models.labels import count_onsets, examples
-    from models.training import MIN_EVENTS
-    from models.training import train as fit
+    from stridewise.models import bundle
+    from stridewise.models.labels import count_onsets, examples
+    from stridewise.models.training import MIN_EVENTS
+    from stridewise.models.training import train as fit
 
     if (out / bundle.META_FILE).exists() and not force:
         fail(f"{out} already holds a model; add --force to replace it")
@@ -215,7 +215,7 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    from models.card import metrics_table
+    from stridewise.models.card import metrics_table
 
     typer.echo(
         f"{report['n_athletes']} athletes, {report['n_athlete_days']:,} athlete-days, "
@@ -266,11 +266,13 @@ def score(
     weekly load, baselines); without it, in single-file mode, and the output says which
     features were unavailable. Exit code 2 for a file that cannot be read or is not a run.
     """
-    from features.fit import FitDecodeError, read_activity
-    from models.assess import assess
-    from stridewise.history import athlete_history
-    from stridewise.inputs import ATHLETE_ID, InputError, athlete_files
+    from stridewise.cli.history import athlete_history
+    from stridewise.features.fit import FitDecodeError, read_activity
+    from stridewise.models.assess import assess
+    from stridewise.store.inputs import ATHLETE_ID, InputError, athlete_files
 
+    if file.is_dir():
+        fail(f"{file}: a folder: score takes one FIT file (nightly and features take folders)")
     if not file.is_file():
         fail(f"{file}: no such file")
     if data is not None and not data.is_dir():
@@ -297,6 +299,6 @@ def score(
     if as_json:
         typer.echo(json.dumps(assessment.as_dict(), indent=2))
     else:
-        from stridewise.render import assessment_text
+        from stridewise.cli.render import assessment_text
 
         typer.echo(assessment_text(assessment))
