@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint browser bench samples model vendor clean
+.PHONY: demo test lint browser bench samples model model-test vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,13 +51,19 @@ samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
 		--out data_samples --force
 	$(BIN)/python -m stridewise.simulator.edge data_samples/edge
 
-model: $(VENV)/.installed  ## retrain the shipped model (models/default) from its two cohorts
+model: $(VENV)/.installed  ## retrain the shipped model (models/default) on its tuning cohorts
 	$(BIN)/stridewise simulate --athletes 3500 --weeks 52 --seed 2026 --summary-only \
 		--out build/cohort-train --force
 	$(BIN)/stridewise simulate --athletes 2000 --weeks 52 --seed 7 --summary-only \
 		--out build/cohort-held-out --force
 	$(BIN)/stridewise train build/cohort-train --evaluate-on build/cohort-held-out \
 		--out models/default --force
+
+model-test: $(VENV)/.installed  ## the shipped model on the test seed, which no choice was made on
+	$(BIN)/stridewise simulate --athletes 1500 --weeks 52 --seed 20261201 --summary-only \
+		--out build/cohort-test --force
+	$(BIN)/stridewise evaluate build/cohort-test --model models/default --json \
+		--figures build/cohort-test > build/cohort-test/evaluation.json
 
 HTMX := 2.0.11
 HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717

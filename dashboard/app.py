@@ -143,6 +143,7 @@ def create_app(data: Path) -> FastAPI:
             "teams": sorted({r["team"] for r in rows if r["team"]}),
             "team": team,
             "tier": tier,
+            "usual": snapshot.model.usual_risk,
         }
         return templates.get_template(page).render(context)
 
@@ -280,7 +281,7 @@ def create_app(data: Path) -> FastAPI:
         figures = athlete_figures(found["history"], tiers.high, tiers.moderate)
         today = datetime.now(UTC).date()
         context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
-        context |= {"severities": SEVERITIES, **found}
+        context |= {"severities": SEVERITIES, "usual": source.snapshot().model.usual_risk, **found}
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:

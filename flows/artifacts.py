@@ -19,11 +19,12 @@ def team_report(
             "",
             summary,
             "",
-            "| athlete | team | tier | probability | top driver |",
-            "|---|---|---|---:|---|",
+            "| athlete | team | tier | probability | against the usual | top driver |",
+            "|---|---|---|---:|---|---|",
             *(
                 f"| {a.athlete_id} | {teams.get(a.athlete_id, '—')} | {a.tier} | "
-                f"{a.probability:.1%} | {a.drivers[0].text if a.drivers else '—'} |"
+                f"{a.probability:.2%} | {a.against_usual()} | "
+                f"{a.drivers[0].text if a.drivers else '—'} |"
                 for a in assessments
             ),
         ]
@@ -38,6 +39,7 @@ def flagged_rows(assessments: list[Assessment], teams: dict[str, str]) -> list[d
             "team": teams.get(a.athlete_id, ""),
             "tier": a.tier,
             "probability": round(a.probability, 4),
+            "x usual": round(a.relative_risk, 2) if a.relative_risk is not None else None,
             "top driver": a.drivers[0].text if a.drivers else "",
             "rest": a.recommendation["rest"]["text"],
             "warm-up": a.recommendation["warmup"]["content"],

@@ -43,9 +43,22 @@ class Assessment:
     model_version: str
     unavailable: list[str]
     """Features that could not be computed (single-file mode)."""
+    usual_risk: float | None = None
+    """The model's average athlete-day risk over the same horizon."""
+
+    @property
+    def relative_risk(self) -> float | None:
+        """The probability as a multiple of the usual risk."""
+        return self.probability / self.usual_risk if self.usual_risk else None
+
+    def against_usual(self) -> str:
+        """"2.3 x the usual 0.38 %": a rare event's probability means little alone."""
+        if self.relative_risk is None:
+            return "the usual risk unknown"
+        return f"{self.relative_risk:.1f} x the usual {self.usual_risk:.2%}"
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self) | {"date": self.date.isoformat()}
+        return asdict(self) | {"date": self.date.isoformat(), "relative_risk": self.relative_risk}
 
 
 def assess(
@@ -76,4 +89,5 @@ def assess(
         caveats=caveats(history, rules.caveats, single_file),
         model_version=model.version,
         unavailable=list(UNAVAILABLE_ALONE) if single_file else [],
+        usual_risk=model.usual_risk,
     )

@@ -76,6 +76,9 @@ class Model:
     horizon_days: int
     reference: dict[str, float]
     scorer: TreeScorer
+    usual_risk: float | None = None
+    """The average labelled athlete-day's risk in training: what a probability is read
+    against ("2.3 x the usual 14-day risk")."""
 
     def probability(self, x: np.ndarray) -> np.ndarray:
         return self.scorer.probability(x)
@@ -147,6 +150,7 @@ def load(directory: Path = DEFAULT_MODEL_DIR) -> Model:
         horizon_days=int(meta["horizon_days"]),
         reference={k: float(v) for k, v in meta["reference"].items()},
         scorer=scorer,
+        usual_risk=meta["trained_on"].get("positive_rate"),
     )
 
 

@@ -88,3 +88,52 @@ def current_injury(injuries: pl.DataFrame, athlete_id: str, day: date) -> str | 
     if known:
         return known[-1]
     return "moderate" if severities else None
+
+
+RETURN_SHARE = 0.8
+"""Back to usual: a 7-day km of at least this share of the usual week before the injury."""
+
+
+def returning(days: pl.DataFrame, injuries: pl.DataFrame) -> pl.Series:
+    """Per row of `days` (with `km_7d` and `km_28d`): after an injury's days lost and until
+    the athlete's 7-day km is back to `RETURN_SHARE` of their usual week before it (`km_28d`
+    / 4 on the day before the onset). A coach is managing those days already."""
+    day = pl.col("local_date")
+    events = injuries.select(
+        "athlete_id",
+        onset=pl.col("onset_date"),
+        back=pl.col("onset_date")
+        + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST)),
+    ).join(
+        days.select("athlete_id", onset=day + timedelta(1), usual=pl.col("km_28d") / 4),
+        on=["athlete_id", "onset"],
+        how="left",
+    )
+    recovered = (
+        days.select("athlete_id", "local_date", "km_7d")
+        .join(events, on="athlete_id")
+        .filter(
+            (day > pl.col("back"))
+            & (pl.col("km_7d") >= RETURN_SHARE * pl.col("usual").fill_null(0))
+        )
+        .group_by("athlete_id", "onset")
+        .agg(recovered=day.min())
+    )
+    flags = (
+        days.select("athlete_id", "local_date")
+        .join(events.join(recovered, on=["athlete_id", "onset"], how="left"), on="athlete_id")
+        .group_by("athlete_id", "local_date")
+        .agg(
+            returning=(
+                (day > pl.col("back"))
+                & (pl.col("recovered").is_null() | (day < pl.col("recovered")))
+            ).any()
+        )
+    )
+    return (
+        days.select("athlete_id", "local_date")
+        .join(flags, on=["athlete_id", "local_date"], how="left", maintain_order="left")[
+            "returning"
+        ]
+        .fill_null(value=False)
+    )

@@ -56,6 +56,7 @@ def train(examples: pl.DataFrame, horizon: int, seed: int = 0) -> TrainedModel:
         "n_athletes": len(np.unique(athletes)),
         "n_athlete_days": examples.height,
         "n_events": count_onsets(examples),
+        "positive_rate": float(y.mean()),
         "first_day": str(days.min()),
         "last_day": str(days.max()),
         "horizon_days": horizon,

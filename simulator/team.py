@@ -28,7 +28,7 @@ from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity, tim
 from stridewise.simulator.hazard import FACTORS
 from stridewise.simulator.runs import ride_track, season_tracks
 from stridewise.simulator.track import concat_tracks, track_records
-from stridewise.simulator.training import AthleteSeason, simulate_season
+from stridewise.simulator.training import AthleteSeason, scatter_balance, simulate_season
 
 DEFAULT_START = date(2026, 6, 1)
 """A Monday. Fixed, so that the same seed gives the same files on any day."""
@@ -46,9 +46,12 @@ TRUTH_SCHEMA: dict[str, pl.DataType] = {
     "km": pl.Float64(),
     "spike_ratio": pl.Float64(),
     **{f"log_hr_{name}": pl.Float64() for name in FACTORS},
+    "oracle_today": pl.Float64(),
+    "oracle_14d": pl.Float64(),
 }
 """Per athlete-day: the true daily hazard, the km really run (recorded or not), the spike
-ratio, and each factor's log hazard ratio."""
+ratio, each factor's log hazard ratio, and the two oracles of a 14-day onset
+(`simulator.training._oracles`)."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class Config:
     squads: int = 2
     recording: str = "smart"
     hazard_scale: float = 1.0
+    prodrome_pct: float = 0.0
+    """A pre-onset GCT-balance shift (pp): off by default, for sensitivity analysis only."""
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,9 @@ def _season(
         config.start,
         config.weeks,
         config.hazard_scale,
+        config.prodrome_pct,
     )
+    scatter_balance(season, np.random.default_rng([config.seed, index, 3]))
     rng = np.random.default_rng([config.seed, index, 2])
     return season, _activities(season, rng, config, positions=positions)
 
@@ -196,6 +203,8 @@ def _truth(season: AthleteSeason) -> pl.DataFrame:
             "km": season.truth["km"],
             "spike_ratio": season.truth["spike_ratio"],
             **{f"log_hr_{name}": season.truth[name] for name in FACTORS},
+            "oracle_today": season.truth["oracle_today"],
+            "oracle_14d": season.truth["oracle_14d"],
         },
         schema=TRUTH_SCHEMA,
     )

@@ -8,6 +8,7 @@ the truth knows them, the features do not (`coverage` is how a model can tell).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -41,11 +42,27 @@ SEVERITY = (("mild", 0.55, (3, 10)), ("moderate", 0.33, (14, 35)), ("severe", 0.
 WALK_RUN_PHASES = 6
 """Return to running: six phases, each done twice, a rest day between runs."""
 PRODROME_DAYS = 21
+"""An optional pre-onset balance shift lasts this long (`prodrome_pct`, off by default)."""
+HORIZON_DAYS = 14
+"""The horizon of the oracles the simulator writes (the model's label window)."""
 TRUTH_COLUMNS = ("hazard", "injured", "km", "spike_ratio", *FACTORS)
 """What the simulator records per day: the hazard, true km (recorded or not), the spike, and
 each factor's log hazard ratio."""
 BALANCE_OU_SD, BALANCE_OU_DAYS = 0.5, 30.0
 """The runner's GCT balance wanders around the baseline (SD, mean reversion time)."""
+BALANCE_RUN_SD = 0.4
+"""Run-to-run scatter of a run's GCT balance (pp) from strap placement, speed and terrain: an
+assumption (docs/simulator.md), about the half-width of Garmin's green band."""
+
+
+def scatter_balance(season: AthleteSeason, rng: np.random.Generator) -> None:
+    """Each run's balance off the day's drift by N(0, BALANCE_RUN_SD), from a stream of its
+    own: the season's draws, and so its injuries, stay what they were without it."""
+    offsets = rng.normal(0.0, BALANCE_RUN_SD, len(season.runs))
+    season.runs = [
+        replace(run, balance_shift_pct=run.balance_shift_pct + float(offset))
+        for run, offset in zip(season.runs, offsets, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -89,84 +106,172 @@ class AthleteSeason:
         return self.first_day + timedelta(days=day)
 
 
+HISTORY_DAYS = 42
+"""Six weeks of habitual training before the first day (not written)."""
+
+
+@dataclass
+class _Life:
+    """What a season carries from one day to the next; a copy of it lives on healthy after an
+    onset, for the oracle that knows the planned training (`_healthy_hazards`)."""
+
+    km: list[float]
+    longest: list[float]
+    intense: list[float]
+    climb: list[float]
+    spike_hr: list[float]
+    previous_injury: bool
+    balance_drift: float = 0.0
+    unavailable_until: int = -1
+    return_plan: list[Session] = field(default_factory=list)
+    plan: dict[int, list[Session]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Day:
+    contributions: dict[str, float]
+    hazard: float
+    injured: bool
+    km: float
+    spike_ratio: float | None
+
+
 def simulate_season(
     athlete: Athlete,
     rng: np.random.Generator,
     first_day: date,
     weeks: int,
     hazard_scale: float = 1.0,
+    prodrome_pct: float = 0.0,
 ) -> AthleteSeason:
     """Plan and live `weeks` weeks from `first_day` (a Monday)."""
     season = AthleteSeason(athlete, first_day)
     days = weeks * 7
-    history = 42  # six weeks of habitual training before the first day (not written)
     habitual = athlete.weekly_km / athlete.runs_per_week
     weekdays = _run_weekdays(athlete)
-    km = [habitual if d % 7 in weekdays else 0.0 for d in range(history)] + [0.0] * days
-    longest, intense, climb, spike_hr = km.copy(), [0.0] * len(km), [0.0] * len(km), [1.0] * len(km)
+    km = [habitual if d % 7 in weekdays else 0.0 for d in range(HISTORY_DAYS)] + [0.0] * days
+    zeros = [0.0] * len(km)
+    life = _Life(
+        km, km.copy(), zeros.copy(), zeros.copy(), [1.0] * len(km), athlete.previous_injury
+    )
     truth: dict[str, list[float | None]] = {name: [] for name in TRUTH_COLUMNS}
-    previous_injury = athlete.previous_injury
-    balance_drift = 0.0
     wander = rng.normal(0, BALANCE_OU_SD * math.sqrt(2 / BALANCE_OU_DAYS), days).tolist()
     draws = rng.random(days).tolist()
-    unavailable_until = -1
-    return_plan: list[Session] = []
-    plan: dict[int, list[Session]] = {}
+    ghosts: dict[int, list[float]] = {}
     for day in range(days):
-        h = day + history
-        if day % 7 == 0:
-            plan = _plan_week(athlete, rng, _week_volume(athlete, rng, day // 7))
-        balance_drift += -balance_drift / BALANCE_OU_DAYS + wander[day]
-        injured = day <= unavailable_until
-        sessions = [] if injured else _today(plan.get(day % 7, []), return_plan)
-        acwr = _acwr(km, h - 1)
-        fatigue = -FATIGUE_CADENCE_SPM_PER_ACWR * max(0.0, (acwr or 1.0) - 1.0)
-        for n, (kind, distance, walk) in enumerate(sessions):
-            hour = _start_hour(athlete, rng, kind, second=n > 0)
-            season.runs.append(
-                _run(athlete, rng, day, (kind, distance, walk), hour, fatigue, balance_drift)
-            )
-            km[h] += distance
-            longest[h] = max(longest[h], distance)
-            intense[h] += distance * (0.45 if kind in ("intervals", "tempo", "race") else 0.0)
-            climb[h] += distance * (40.0 if kind == "hills" else athlete.hilliness_m)
-        if return_plan and sessions:
-            return_plan.pop(0)
-        if not sessions and not injured and rng.random() < _ride_chance(athlete):
-            season.rides.append((day, 17 + 3 * rng.random(), 40 + 50 * rng.random()))
-        before = max(longest[h - 30 : h])
-        ratio = longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
-        spike_hr[h] = SPIKE_HR[spike_bin(longest[h], before)] if ratio is not None else 1.0
-        week_km = sum(km[h - 6 : h + 1])
-        state = LoadState(
-            spike_hr=max(spike_hr[h - SPIKE_EFFECT_DAYS + 1 : h + 1]),
-            weekly_progression=_progression(km, h),
-            acwr=_acwr(km, h),
-            monotony=_monotony(km[h - 6 : h + 1]),
-            cadence_deficit_spm=max(0.0, -(athlete.cadence_offset_spm + fatigue)),
-            asymmetry_pct=abs(balance_drift),
-            previous_injury=previous_injury,
-            km_per_week_28d=sum(km[h - 27 : h + 1]) / 4,
-            intensity_share=_share(sum(intense[h - 6 : h + 1]), week_km),
-            hills_m_per_km=_share(sum(climb[h - 6 : h + 1]), week_km),
-        )
-        contributions = log_contributions(state)
-        hazard = 0.0 if injured else daily_hazard(contributions, hazard_scale)
-        for name, value in contributions.items():
+        lived = _live_day(athlete, rng, life, day, wander[day], season, hazard_scale)
+        for name, value in lived.contributions.items():
             truth[name].append(value)
-        truth["hazard"].append(hazard)
-        truth["injured"].append(float(injured))
-        truth["km"].append(km[h])
-        truth["spike_ratio"].append(ratio)
-        if not injured and draws[day] < -math.expm1(-hazard):
-            injury = _injury(rng, day, contributions, balance_drift)
+        truth["hazard"].append(lived.hazard)
+        truth["injured"].append(float(lived.injured))
+        truth["km"].append(lived.km)
+        truth["spike_ratio"].append(lived.spike_ratio)
+        if not lived.injured and draws[day] < -math.expm1(-lived.hazard):
+            ghosts[day] = _healthy_hazards(athlete, rng, life, day, wander, hazard_scale)
+            injury = _injury(rng, day, lived.contributions, life.balance_drift)
             season.injuries.append(injury)
-            previous_injury = True
-            unavailable_until = day + injury.days_lost
-            return_plan = _return_plan(athlete, injury)
+            life.previous_injury = True
+            life.unavailable_until = day + injury.days_lost
+            life.return_plan = _return_plan(athlete, injury)
+    truth["oracle_today"], truth["oracle_14d"] = _oracles(truth["hazard"], ghosts)
     season.truth = truth
-    _add_prodromes(season)
+    _add_prodromes(season, prodrome_pct)
     return season
+
+
+def _live_day(
+    athlete: Athlete,
+    rng: np.random.Generator,
+    life: _Life,
+    day: int,
+    wander: float,
+    season: AthleteSeason | None,
+    hazard_scale: float,
+) -> _Day:
+    """One day: the week's plan at its start, the sessions (kept in `season`, unless this is
+    the healthy copy), the true loads and the hazard they give."""
+    h = day + HISTORY_DAYS
+    if day % 7 == 0:
+        life.plan = _plan_week(athlete, rng, _week_volume(athlete, rng, day // 7))
+    life.balance_drift += -life.balance_drift / BALANCE_OU_DAYS + wander
+    injured = day <= life.unavailable_until
+    sessions = [] if injured else _today(life.plan.get(day % 7, []), life.return_plan)
+    acwr = _acwr(life.km, h - 1)
+    fatigue = -FATIGUE_CADENCE_SPM_PER_ACWR * max(0.0, (acwr or 1.0) - 1.0)
+    for n, (kind, distance, walk) in enumerate(sessions):
+        hour = _start_hour(athlete, rng, kind, second=n > 0)
+        run = _run(athlete, rng, day, (kind, distance, walk), hour, fatigue, life.balance_drift)
+        if season is not None:
+            season.runs.append(run)
+        life.km[h] += distance
+        life.longest[h] = max(life.longest[h], distance)
+        life.intense[h] += distance * (0.45 if kind in ("intervals", "tempo", "race") else 0.0)
+        life.climb[h] += distance * (40.0 if kind == "hills" else athlete.hilliness_m)
+    if life.return_plan and sessions:
+        life.return_plan.pop(0)
+    if not sessions and not injured and rng.random() < _ride_chance(athlete):
+        ride = (day, 17 + 3 * rng.random(), 40 + 50 * rng.random())
+        if season is not None:
+            season.rides.append(ride)
+    km, longest = life.km, life.longest
+    before = max(longest[h - 30 : h])
+    ratio = longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
+    life.spike_hr[h] = SPIKE_HR[spike_bin(longest[h], before)] if ratio is not None else 1.0
+    week_km = sum(km[h - 6 : h + 1])
+    state = LoadState(
+        spike_hr=max(life.spike_hr[h - SPIKE_EFFECT_DAYS + 1 : h + 1]),
+        weekly_progression=_progression(km, h),
+        acwr=_acwr(km, h),
+        monotony=_monotony(km[h - 6 : h + 1]),
+        cadence_deficit_spm=max(0.0, -(athlete.cadence_offset_spm + fatigue)),
+        asymmetry_pct=abs(life.balance_drift),
+        previous_injury=life.previous_injury,
+        km_per_week_28d=sum(km[h - 27 : h + 1]) / 4,
+        intensity_share=_share(sum(life.intense[h - 6 : h + 1]), week_km),
+        hills_m_per_km=_share(sum(life.climb[h - 6 : h + 1]), week_km),
+    )
+    contributions = log_contributions(state)
+    hazard = 0.0 if injured else daily_hazard(contributions, hazard_scale)
+    return _Day(contributions, hazard, injured, km[h], ratio)
+
+
+def _healthy_hazards(
+    athlete: Athlete,
+    rng: np.random.Generator,
+    life: _Life,
+    onset: int,
+    wander: list[float],
+    hazard_scale: float,
+) -> list[float]:
+    """The hazards of the days after an onset had the runner stayed healthy: a copy of the
+    season (state and random stream) lives on as planned, records nothing, draws no injury."""
+    ghost, ghost_rng = copy.deepcopy(life), copy.deepcopy(rng)
+    last = min(onset + HORIZON_DAYS, len(wander))
+    return [
+        _live_day(athlete, ghost_rng, ghost, day, wander[day], None, hazard_scale).hazard
+        for day in range(onset + 1, last)
+    ]
+
+
+def _oracles(
+    hazard: list[float | None], ghosts: dict[int, list[float]]
+) -> tuple[list[float | None], list[float | None]]:
+    """Per day, P(an onset in the next HORIZON_DAYS): `oracle_today` if today's true hazard
+    held; `oracle_14d` from the true hazards of the days ahead, the planned training as if the
+    runner stayed healthy (after the first onset ahead, its healthy copy's). The last
+    HORIZON_DAYS days, whose future the season does not reach, have no `oracle_14d`."""
+    today = [-math.expm1(-HORIZON_DAYS * (h or 0.0)) for h in hazard]
+    ahead: list[float | None] = []
+    for t in range(len(hazard)):
+        end = t + HORIZON_DAYS
+        if end >= len(hazard):
+            ahead.append(None)
+            continue
+        onset = next((o for o in sorted(ghosts) if t < o <= end), None)
+        lived = hazard[t + 1 : (onset if onset is not None else end) + 1]
+        planned = ghosts[onset][: end - onset] if onset is not None else []
+        ahead.append(-math.expm1(-(sum(h or 0.0 for h in lived) + sum(planned))))
+    return today, ahead
 
 
 def _run_weekdays(athlete: Athlete) -> list[int]:
@@ -311,12 +416,16 @@ def _injury(
     return Injury(day, region, subtype, side, severity, int(rng.integers(low, high + 1)))
 
 
-def _add_prodromes(season: AthleteSeason) -> None:
-    """Before an onset the runner offloads the painful side: balance shifts away from it."""
+def _add_prodromes(season: AthleteSeason, prodrome_pct: float) -> None:
+    """Optional, off by default (no prospective study shows it): before an onset the runner
+    offloads the painful side, balance shifting up to `prodrome_pct` pp away from it. It
+    makes a future onset change what the watch records: for sensitivity analysis only."""
+    if not prodrome_pct:
+        return
     onsets = [(i.onset_day, -1.0 if i.side == "left" else 1.0) for i in season.injuries]
     for n, run in enumerate(season.runs):
         shift = sum(
-            direction * 1.0 * (1 - (onset - run.day) / PRODROME_DAYS)
+            direction * prodrome_pct * (1 - (onset - run.day) / PRODROME_DAYS)
             for onset, direction in onsets
             if 0 <= onset - run.day < PRODROME_DAYS
         )

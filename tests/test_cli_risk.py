@@ -10,8 +10,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from sklearn.metrics import roc_auc_score
 
+from stridewise.features.daily import athlete_days
 from stridewise.models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
+from stridewise.models.labels import examples, returning
+from stridewise.store.inputs import read_injuries
 from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 from tests.test_cli import stridewise
@@ -36,21 +40,38 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
-def test_evaluate_reports_the_shipped_model_against_rules_logistic_and_oracle(
-    cohort: Path,
+def test_evaluate_reports_intervals_oracles_baselines_and_figures(
+    cohort: Path, tmp_path: Path
 ) -> None:
-    done = stridewise("evaluate", cohort, "--json")
+    done = stridewise("evaluate", cohort, "--json", "--figures", tmp_path)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    for key in ("roc_auc", "pr_auc", "brier", "calibration_slope", "oracle_roc_auc", "n_events"):
-        assert isinstance(report[key], float | int), key
-    assert report["n_events"] >= 60
+    keys = (
+        "roc_auc", "roc_auc_ci", "oracle_today_roc_auc", "oracle_14d_roc_auc",
+        "calibration_slope", "calibration_slope_ci", "net_benefit", "net_benefit_treat_all",
+        "sensitivity", "sensitivity_random_timing", "within_athlete_roc_auc", "n_events",
+    )  # fmt: skip
+    assert all(key in report for key in keys)
+    assert report["oracle_roc_auc"] == report["oracle_today_roc_auc"]  # for old readers
+    low, high = report["roc_auc_ci"]
+    assert low < report["roc_auc"] < high
     rules = ("acwr_over_1.5", "weekly_progression_over_30pct", "spike_over_10pct_in_7d")
     assert set(report["baselines"]) == {"logistic", *rules}
-    # the issue's bar, on athletes of a seed the model never saw: ranking only, as the
-    # cohort's hazard is scaled (its probabilities are not meant to match)
-    assert all(report["roc_auc"] > report["baselines"][r]["roc_auc"] for r in rules)
-    assert report["oracle"]["model_roc_auc_same_days"] >= 0.9 * report["oracle_roc_auc"]
+    # the oracles' ROC-AUC by scikit-learn, from truth.parquet, on the headline days (the
+    # labelled days but those of a return after an injury)
+    injuries = read_injuries(cohort / "injuries.csv")
+    days = examples(athlete_days(pl.read_parquet(cohort / "runs.parquet")), injuries)
+    head = days.filter(~returning(days, injuries)).join(
+        pl.read_parquet(cohort / "truth.parquet").rename({"date": "local_date"}),
+        on=["athlete_id", "local_date"],
+    )
+    assert report["n_athlete_days"] == head.height
+    assert report["returning"]["n_athlete_days"] == days.height - head.height > 0
+    for oracle in ("oracle_today", "oracle_14d"):
+        expected = roc_auc_score(head["label"], head[oracle])
+        assert report[f"{oracle}_roc_auc"] == pytest.approx(expected, abs=1e-12)
+    for name in ("reliability.png", "decision_curve.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_train_writes_a_model_that_evaluate_and_score_use(cohort: Path, tmp_path: Path) -> None:

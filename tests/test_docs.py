@@ -47,3 +47,21 @@ def test_features_tables_match_the_schemas(heading: str, schema: dict[str, pl.Da
     documented = _documented(_section((DOCS / "features.md").read_text(), heading))
     assert list(documented) == list(schema)
     assert documented == {name: _as_documented(t) for name, t in schema.items()}
+
+
+def test_the_readme_s_python_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's Python blocks, in order and in one namespace, on a bundled run copied to
+    the `run.fit` they name: they use the installed names and the API as it is."""
+    readme = (DOCS.parent / "README.md").read_text()
+    blocks = re.findall(r"^```python\n(.*?)^```", readme, re.M | re.S)
+    assert len(blocks) == 3
+    imported = re.findall(r"^(?:from|import) (\w+)", "".join(blocks), re.M)
+    assert set(imported) == {"stridewise", "pathlib", "polars"}  # installed names only
+    run = DOCS.parent / "data_samples" / "inbox" / "z004" / "2026-09-27T102002Z.fit"
+    (tmp_path / "run.fit").write_bytes(run.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["activity"].sport == "running"  # type: ignore[attr-defined]
+    assert namespace["result"].tier in ("low", "moderate", "high")  # type: ignore[attr-defined]

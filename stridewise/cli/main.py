@@ -183,6 +183,15 @@ def simulate(
             " `stridewise features --runs` would compute from them.",
         ),
     ] = False,
+    prodrome_pct: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=5.0,
+            help="Shift GCT balance up to this many pp away from the painful side in the 21"
+            " days before an onset (default 0: no evidence for it; sensitivity analysis only).",
+        ),
+    ] = 0.0,
     workers: Annotated[
         int, typer.Option(min=1, help="Processes (default: one per core).")
     ] = os.cpu_count() or 1,
@@ -212,7 +221,9 @@ def simulate(
         fail(f"{out} already holds a simulation ({existing[0].name}); add --force to replace it")
     for path in existing:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
-    config = Config(athletes, weeks, seed, start.date(), squads, recording.value)
+    config = Config(
+        athletes, weeks, seed, start.date(), squads, recording.value, prodrome_pct=prodrome_pct
+    )
     with progress() as bar:
         task = bar.add_task("simulating athletes", total=athletes)
         counts = run(

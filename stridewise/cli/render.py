@@ -24,7 +24,8 @@ def assessment_text(a: Assessment) -> str:
     chance = f"about 1 in {round(1 / a.probability)}" if a.probability > 0 else "negligible"
     lines = [
         f"{a.athlete_id}  {a.date:%Y-%m-%d}  risk {a.tier.upper()}: {a.probability:.2%} "
-        f"chance of a hip overuse injury in the next 14 days ({chance})",
+        f"chance of a hip overuse injury in the next 14 days ({chance}; "
+        f"{a.against_usual()})",
     ]
     if a.drivers:
         lines.append("Why:")
@@ -51,9 +52,10 @@ def assessment_text(a: Assessment) -> str:
 
 def team_table(assessments: list[Assessment]) -> str:
     """One line per athlete, riskiest first: tier, probability, top driver, what to do."""
-    lines = [f"{'athlete':<10} {'tier':<9} {'risk':>6}  top driver / recommendation"]
+    lines = [f"{'athlete':<10} {'tier':<9} {'risk':>6} {'x usual':>7}  top driver / recommendation"]
     for a in assessments:
         driver = a.drivers[0].text if a.drivers else "-"
-        lines.append(f"{a.athlete_id:<10} {a.tier:<9} {a.probability:>6.2%}  {driver}")
-        lines.append(f"{'':<28}{a.recommendation['rest']['text']}")
+        usual = f"{a.relative_risk:.1f}" if a.relative_risk is not None else "-"
+        lines.append(f"{a.athlete_id:<10} {a.tier:<9} {a.probability:>6.2%} {usual:>7}  {driver}")
+        lines.append(f"{'':<36}{a.recommendation['rest']['text']}")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stridewise.cli.console import decode_runs, fail
+from stridewise.cli.console import decode_runs, fail, writable
 
 DATA_ENV = "STRIDEWISE_DATA"
 DEFAULT_DATA = Path("stridewise-data")
@@ -41,6 +41,7 @@ class Cohort:
     days: Any
     injuries: Any
     truth: Any | None
+    roster: Any | None
 
 
 def read_cohort(folder: Path) -> Cohort:
@@ -70,7 +71,7 @@ def read_cohort(folder: Path) -> Cohort:
     truth = (
         pl.read_parquet(folder / "truth.parquet") if (folder / "truth.parquet").exists() else None
     )
-    return Cohort(athlete_days(runs), injuries, truth)
+    return Cohort(athlete_days(runs), injuries, truth, roster)
 
 
 def _read_parquet(path: Path, schema: dict[str, Any]) -> Any:
@@ -137,6 +138,8 @@ def _evaluate(model_dir: Path, cohort: Cohort, rules: Any) -> dict[str, Any]:
         rules.tiers.high,
         cohort.truth,
         model.horizon_days,
+        cohort.injuries,
+        cohort.roster,
     )
 
 
@@ -188,6 +191,7 @@ def train(
     if evaluate_on:
         typer.echo(f"evaluating on {evaluate_on}", err=True)
         metrics["held_out"] = _evaluate(out, read_cohort(evaluate_on), rules)
+        _write_figures(out, metrics["held_out"])
     bundle.save_metrics(out, metrics)
     validation = metrics["validation"]
     typer.echo(
@@ -204,24 +208,44 @@ def evaluate(
     ],
     model_dir: ModelOption = None,
     rules_path: RulesOption = None,
+    figures: Annotated[
+        Path | None,
+        typer.Option(help="Write reliability.png and decision_curve.png into this folder."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score every athlete-day of a folder and compare with its injury log: ROC-AUC, PR-AUC,
-    Brier, calibration, alerts; against the single rules, a logistic regression and, when
-    truth.parquet is there, the simulator's true hazard."""
+    Brier, calibration, net benefit, alerts against the same alerts at random times, each
+    with a 95 % interval over athletes; against the single rules, a logistic regression and,
+    when truth.parquet is there, the simulator's two oracles. The days of a return after an
+    injury are reported apart."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     directory = _model_dir(model_dir, data_dir(None))
     report = _evaluate(directory, read_cohort(data), _rules(rules_path))
+    if figures is not None:
+        _write_figures(writable(figures), report)
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    from stridewise.models.card import metrics_table
+    from stridewise.models.card import bar_verdict, headline, metrics_table
 
     typer.echo(
         f"{report['n_athletes']} athletes, {report['n_athlete_days']:,} athlete-days, "
         f"{report['n_events']} onsets; alert line {report['alert_threshold']:.3f}"
     )
-    typer.echo("\n".join(metrics_table(report)))
+    typer.echo("\n".join([*headline(report), "", *metrics_table(report), ""]))
+    typer.echo(f"Bar: {bar_verdict(report['bar'])}")
+
+
+def _write_figures(folder: Path, report: dict[str, Any]) -> None:
+    """The reliability diagram and the decision curve, as PNG files in `folder`."""
+    from stridewise.models.figures import decision_curve, reliability_diagram
+
+    try:
+        (folder / "reliability.png").write_bytes(reliability_diagram(report))
+        (folder / "decision_curve.png").write_bytes(decision_curve(report))
+    except OSError as error:
+        fail(f"{folder}: cannot write: {error.strerror or error}")
 
 
 DataOption = Annotated[

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from starlette.routing import Mount
 from stridewise.dashboard.app import create_app
 from stridewise.dashboard.auth import MAX_FAILED_LOGINS
 from stridewise.dashboard.team import balance_band
+from stridewise.models.bundle import DEFAULT_MODEL_DIR
 from stridewise.store import app_db
 from stridewise.store.tables import Store
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
@@ -61,6 +63,10 @@ def test_the_team_page_shows_only_the_coach_s_team_riskiest_first(client: TestCl
         r["athlete_id"] for r in rows
     ]
     assert not any(b in page for b in BOSTON)
+    meta = json.loads((DEFAULT_MODEL_DIR / "model.json").read_text())
+    usual = meta["trained_on"]["positive_rate"]
+    shown = [float(x) for x in re.findall(r">([0-9.]+) x usual</small>", page)]
+    assert shown == [round(r["probability"] / usual, 1) for r in rows]  # the shipped model's
     high = client.get("/api/team", params={"tier": "high"}).json()
     assert {r["athlete_id"] for r in high} == {r["athlete_id"] for r in rows if r["tier"] == "high"}
 

@@ -6,7 +6,13 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from stridewise.models.labels import INJURY_SCHEMA, current_injury, examples, injury_flags
+from stridewise.models.labels import (
+    INJURY_SCHEMA,
+    current_injury,
+    examples,
+    injury_flags,
+    returning,
+)
 
 DAY0 = date(2026, 3, 2)
 
@@ -72,3 +78,15 @@ def test_current_injury_is_the_worst_one_running() -> None:
     assert current_injury(injuries, "a", DAY0 + timedelta(days=18)) == "mild"
     assert current_injury(injuries, "a", DAY0 + timedelta(days=21)) is None
     assert current_injury(injuries, "b", DAY0 + timedelta(days=6)) is None
+
+
+def test_returning_days_run_from_the_end_of_days_lost_to_the_usual_week() -> None:
+    # 20 km a week until the onset on day 30 (5 days lost: injured 30-35), then 7-day km of
+    # 10, 14, 15, 16, 20 on days 36-40: back to 80 % of the usual 20 km (16) on day 39
+    days = calendar(45).with_columns(
+        km_28d=pl.Series([80.0] * 30 + [0.0] * 15),
+        km_7d=pl.Series([20.0] * 30 + [0.0] * 6 + [10.0, 14.0, 15.0, 16.0, 20.0] + [20.0] * 4),
+    )
+    flags = returning(days, log(("a", 30, 5, "mild"))).to_list()
+    assert [d for d in range(45) if flags[d]] == [36, 37, 38]
+    assert not returning(days, log(("b", 30, 5, "mild"))).any()

@@ -8,7 +8,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from stridewise.models.metrics import alerting, calibration_slope, expected_calibration_error
+from stridewise.models.metrics import (
+    alerting,
+    calibration_slope,
+    expected_calibration_error,
+    random_timing_sensitivity,
+    within_athlete_roc_auc,
+)
 
 DAY0 = date(2026, 3, 2)
 
@@ -52,3 +58,34 @@ def test_sensitivity_counts_onsets_and_alerts_count_new_alerts() -> None:
     # new alerts: day 0 (starts), day 3, day 6 (day 1 continues day 0) -> 3 in 10 days
     assert result["alerts_per_athlete_month"] == pytest.approx(3 / (10 / (365.25 / 12)))
     assert result["alert_day_share"] == pytest.approx(0.4)
+
+
+def test_within_athlete_auc_by_hand() -> None:
+    # athlete a: positives score 0.5 and 0.2, negatives 0.3 and 0.1: pairs won 3 of 4 = 0.75;
+    # athlete b: its positive scores below its only negative: 0; c has no positive: left out
+    days = pl.DataFrame(
+        {
+            "athlete_id": ["a"] * 4 + ["b"] * 2 + ["c"] * 2,
+            "label": [True, True, False, False, True, False, False, False],
+        }
+    )
+    p = np.array([0.5, 0.2, 0.3, 0.1, 0.01, 0.9, 0.4, 0.6])
+    assert within_athlete_roc_auc(days, p) == pytest.approx((0.75 + 0.0) / 2)
+
+
+def test_random_timing_rotates_each_athletes_alerts() -> None:
+    # one athlete, 10 days, one onset warned by days 2-4; one 2-day alert (days 0-1) rotated
+    # by 0-9 days catches the onset when it covers day 2, 3 or 4: offsets 1-4 of 10
+    dates = [DAY0 + timedelta(days=d) for d in range(10)]
+    days = pl.DataFrame(
+        {
+            "athlete_id": ["a"] * 10,
+            "local_date": dates,
+            "label": [d in (2, 3, 4) for d in range(10)],
+            "next_onset": [DAY0 + timedelta(days=5) if d in (2, 3, 4) else None for d in range(10)],
+        }
+    )
+    alert = np.array([d in (0, 1) for d in range(10)])
+    drawn = random_timing_sensitivity(days.reverse(), alert[::-1].copy(), draws=2000)
+    assert set(drawn) == {0.0, 1.0}
+    assert np.mean(drawn) == pytest.approx(4 / 10, abs=0.03)
