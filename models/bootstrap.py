@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from stridewise.models.metrics import calibration_line
+from stridewise.models.metrics import calibration_line, expected_calibration_error
 
 DRAWS = 200
 
@@ -68,18 +68,8 @@ class Scores:
         scores are too high on average)."""
         return float(calibration_line(self.p, self.y, w, slope=False)[0])
 
-    def ece(self, w: np.ndarray, bins: int = 10) -> float:
-        """Over equal-count bins of the scores: share of weight x |observed - predicted|."""
-        order = np.argsort(self.p, kind="stable")
-        total = w.sum()
-        error = 0.0
-        for part in np.array_split(order, bins):
-            weight = w[part].sum()
-            if weight > 0:
-                observed = w[part] @ self.y[part] / weight
-                predicted = w[part] @ self.p[part] / weight
-                error += weight / total * abs(observed - predicted)
-        return float(error)
+    def ece(self, w: np.ndarray) -> float:
+        return expected_calibration_error(self.y, self.p, w=w)
 
     def net_benefit(self, w: np.ndarray, threshold: float) -> float:
         """(true positives - false positives x odds of the threshold) / days, alerting at

@@ -70,14 +70,18 @@ def calibration_intercept(y: np.ndarray, probability: np.ndarray) -> float:
 
 
 def expected_calibration_error(
-    y: np.ndarray, probability: np.ndarray, bins: int = ECE_BINS
+    y: np.ndarray, probability: np.ndarray, bins: int = ECE_BINS, w: np.ndarray | None = None
 ) -> float:
-    """Sum over equal-count bins of (share of rows) x |observed rate - mean probability|."""
-    order = np.argsort(probability, kind="stable")
-    parts = np.array_split(order, bins)
-    return float(
-        sum(len(b) / len(y) * abs(y[b].mean() - probability[b].mean()) for b in parts if len(b))
-    )
+    """Sum over equal-count bins of the scores of (share of the weight) x |observed rate -
+    mean probability|, each row weighing `w` (default 1)."""
+    w = np.ones(len(y)) if w is None else w
+    error = 0.0
+    for part in np.array_split(np.argsort(probability, kind="stable"), bins):
+        weight = w[part].sum()
+        if weight > 0:
+            gap = w[part] @ y[part] - w[part] @ probability[part]
+            error += abs(gap) / w.sum()
+    return float(error)
 
 
 def calibration(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
