@@ -26,6 +26,8 @@ CALIBRATION_SHARE = 0.25
 """Athletes held out of the trees to calibrate them."""
 VALIDATION_CUTOFF = 0.6
 """The validation split's cut in time: this share of the days' span trains, the rest tests."""
+VALIDATION_SALT = "validation-report"
+"""Halves the validation's held-out athletes: calibration on one half, metrics on the other."""
 
 TREE_PARAMETERS = {
     "learning_rate": 0.05,
@@ -69,16 +71,20 @@ def athlete_split(athletes: np.ndarray) -> Split:
     return Split(fit=~held, held_out=held)
 
 
-def athlete_and_time_split(athletes: np.ndarray, days: np.ndarray, horizon: int) -> Split:
-    """Grouped by athlete and respecting time: the held-out athletes' days after a cutoff
-    against the other athletes' days whose whole label window ended before it."""
+def athlete_and_time_split(
+    athletes: np.ndarray, days: np.ndarray, horizon: int
+) -> tuple[Split, np.ndarray]:
+    """Grouped by athlete and respecting time: trees on some athletes' days whose whole label
+    window ended before a cutoff; the others' days after it, half of those athletes to
+    calibrate on and the other half (the second mask) to report on, so that no metric is
+    computed on rows the calibration was fitted on."""
     first, last = days.min(), days.max()
     cutoff = first + (last - first) * VALIDATION_CUTOFF
     held = held_out_athletes(athletes)
-    return Split(
-        fit=~held & (days <= cutoff - np.timedelta64(horizon, "D")),
-        held_out=held & (days > cutoff),
-    )
+    later = held & (days > cutoff)
+    reported = later & held_out_athletes(athletes, 0.5, salt=VALIDATION_SALT)
+    fit = ~held & (days <= cutoff - np.timedelta64(horizon, "D"))
+    return Split(fit=fit, held_out=later & ~reported), reported
 
 
 def fit_risk_model(

@@ -45,8 +45,7 @@ def train(examples: pl.DataFrame, horizon: int, seed: int = 0) -> TrainedModel:
     athletes = examples["athlete_id"].to_numpy()
     days = examples["local_date"].to_numpy()
 
-    check = athlete_and_time_split(athletes, days, horizon)
-    held = check.held_out
+    check, held = athlete_and_time_split(athletes, days, horizon)
     validation = fit_risk_model(x, y, check, seed).predict_proba(x[held])[:, 1]
 
     risk = fit_risk_model(x, y, athlete_split(athletes), seed)
@@ -62,8 +61,8 @@ def train(examples: pl.DataFrame, horizon: int, seed: int = 0) -> TrainedModel:
         "horizon_days": horizon,
         "calibration_athletes": len(np.unique(athletes[held_out_athletes(athletes)])),
         "validation": {
-            "split": "held-out athletes' days after the time cutoff vs the others' days "
-            "whose label window ended before it",
+            "split": "half of the held-out athletes' days after the time cutoff (the other "
+            "half calibrated the trees) vs the others' days whose label window ended before it",
             "n_athlete_days": int(held.sum()),
             "n_positive_days": int(y[held].sum()),
             **ranking(y[held], validation),
