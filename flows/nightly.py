@@ -32,7 +32,13 @@ from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
 from stridewise.models.team import athletes_to_update, score_rows, score_team
 from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
-from stridewise.store.inputs import default_roster, injury_history, read_roster, read_teams
+from stridewise.store.inputs import (
+    default_roster,
+    injury_history,
+    misplaced_files,
+    read_roster,
+    read_teams,
+)
 from stridewise.store.registry import current_model
 from stridewise.store.tables import TABLES, Store
 
@@ -61,14 +67,22 @@ class Night:
     """(path, reason) of each new file that could not be read."""
     span: tuple[date, date] | None
     """The first and last day with an activity in the store (None: none yet)."""
+    misplaced: int = 0
+    """FIT files lying directly in the inbox, outside every athlete's folder: not ingested."""
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
         flagged = sum(a.tier != "low" for a in self.assessments)
         new = sum(self.files.values())
+        stray = (
+            f"; {self.misplaced} file{'s' * (self.misplaced != 1)} outside the athlete "
+            "folders skipped"
+            if self.misplaced
+            else ""
+        )
         return (
             f"{new} new file{'s' * (new != 1)} ({counts or 'none'}); "
-            f"{len(self.assessments)} athletes scored, {flagged} flagged"
+            f"{len(self.assessments)} athletes scored, {flagged} flagged{stray}"
         )
 
 
@@ -187,7 +201,8 @@ def nightly(
         days = update_days(store, stale, day)
         assessments = score(store, days, injury_history(data, injuries), day)
     compact(store)
-    night = Night(assessments, dict(statuses), quarantined, (first, last) if last else None)
+    span = (first, last) if last else None
+    night = Night(assessments, dict(statuses), quarantined, span, len(misplaced_files(inbox)))
     publish(night, day, roster)
     return Completed(message=night.summary(), data=night)
 

@@ -143,8 +143,12 @@ def test_an_inbox_of_only_bad_files_is_recorded_and_scores_nobody(tmp_path: Path
     inbox = tmp_path / "inbox"
     (inbox / "a01").mkdir(parents=True)
     (inbox / "a01" / "empty.fit").write_bytes(b"")
+    (inbox / "stray.fit").write_bytes(b"")  # in no athlete's folder: skipped, and said
     state = run(inbox, tmp_path / "data")
     assert state.is_completed() and state.result().assessments == []
-    assert state.message == "1 new file (1 quarantined); 0 athletes scored, 0 flagged"
+    assert state.message == (
+        "1 new file (1 quarantined); 0 athletes scored, 0 flagged; "
+        "1 file outside the athlete folders skipped"
+    )
     manifest = Store(tmp_path / "data").read("manifest")
     assert manifest["status"].to_list() == ["quarantined"]
