@@ -26,6 +26,7 @@ from stridewise.models.labels import count_onsets, returning
 from stridewise.models.metrics import (
     alerting,
     calibration,
+    calibration_bins,
     random_timing_sensitivity,
     ranking,
     within_athlete_roc_auc,
@@ -200,11 +201,9 @@ def _decision_curve(
 
 def _reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
     """Mean probability against the observed rate in equal-count bins of the scores."""
-    parts = np.array_split(np.argsort(p, kind="stable"), bins)
     return [
-        {"predicted": float(p[b].mean()), "observed": float(y[b].mean()), "n": len(b)}
-        for b in parts
-        if len(b)
+        {"predicted": said, "observed": seen, "n": int(n)}
+        for n, seen, said in calibration_bins(y, p, bins)
     ]
 
 

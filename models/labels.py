@@ -29,6 +29,8 @@ INJURY_SCHEMA: dict[str, pl.DataType] = {
 """injuries.csv: the injury log (simulated, or what coaches log in the dashboard)."""
 
 SEVERITIES = ("mild", "moderate", "severe")
+BACK = pl.col("onset_date") + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST))
+"""The last day of an injury in the injury log: its onset plus its days lost."""
 FLAG_COLUMNS = ("previous_injury", "injured", "label")
 
 
@@ -41,8 +43,7 @@ def injury_flags(
     events = injuries.select(
         "athlete_id",
         onset=pl.col("onset_date"),
-        back=pl.col("onset_date")
-        + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST)),
+        back=BACK,
     )
     day = pl.col("local_date")
     flags = (
@@ -80,9 +81,8 @@ def count_onsets(days: pl.DataFrame) -> int:
 def current_injury(injuries: pl.DataFrame, athlete_id: str, day: date) -> str | None:
     """The severity of the athlete's injury that `day` falls in (onset to end of days lost),
     the worst one if several; None when the athlete is not injured that day."""
-    back = pl.col("onset_date") + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST))
     severities = injuries.filter(
-        (pl.col("athlete_id") == athlete_id) & (pl.col("onset_date") <= day) & (back >= day)
+        (pl.col("athlete_id") == athlete_id) & (pl.col("onset_date") <= day) & (day <= BACK)
     )["severity"].to_list()
     known = [s for s in SEVERITIES if s in severities]
     if known:
@@ -102,8 +102,7 @@ def returning(days: pl.DataFrame, injuries: pl.DataFrame) -> pl.Series:
     events = injuries.select(
         "athlete_id",
         onset=pl.col("onset_date"),
-        back=pl.col("onset_date")
-        + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST)),
+        back=BACK,
     ).join(
         days.select("athlete_id", onset=day + timedelta(1), usual=pl.col("km_28d") / 4),
         on=["athlete_id", "onset"],

@@ -74,14 +74,24 @@ def expected_calibration_error(
 ) -> float:
     """Sum over equal-count bins of the scores of (share of the weight) x |observed rate -
     mean probability|, each row weighing `w` (default 1)."""
+    parts = calibration_bins(y, probability, bins, w)
+    total = sum(weight for weight, _, _ in parts)
+    return float(sum(weight / total * abs(seen - said) for weight, seen, said in parts))
+
+
+def calibration_bins(
+    y: np.ndarray, probability: np.ndarray, bins: int = ECE_BINS, w: np.ndarray | None = None
+) -> list[tuple[float, float, float]]:
+    """(weight, observed rate, mean probability) of each equal-count bin of the scores that
+    has weight: the points of a reliability diagram and the terms of the ECE."""
     w = np.ones(len(y)) if w is None else w
-    error = 0.0
+    parts = []
     for part in np.array_split(np.argsort(probability, kind="stable"), bins):
-        weight = w[part].sum()
+        weight = float(w[part].sum())
         if weight > 0:
-            gap = w[part] @ y[part] - w[part] @ probability[part]
-            error += abs(gap) / w.sum()
-    return float(error)
+            seen = float(w[part] @ y[part]) / weight
+            parts.append((weight, seen, float(w[part] @ probability[part]) / weight))
+    return parts
 
 
 def calibration(y: np.ndarray, probability: np.ndarray) -> dict[str, float]:
