@@ -73,23 +73,17 @@ def oracle_probabilities(
     }
 
 
-def _scored(
-    days: pl.DataFrame, y: np.ndarray, probability: np.ndarray, threshold: float
-) -> dict[str, float]:
-    scores, ones = Scores.of(y, probability), np.ones(len(y))
+def _scored(days: pl.DataFrame, s: Scores, threshold: float) -> dict[str, float]:
     return (
-        ranking(y, probability)
-        | calibration(y, probability)
-        | alerting(days, probability >= threshold)
-        | {"net_benefit": scores.net_benefit(ones, threshold)}
+        ranking(s.y, s.p)
+        | calibration(s.y, s.p)
+        | alerting(days, s.p >= threshold)
+        | {"net_benefit": s.net_benefit(np.ones(len(s.y)), threshold)}
     )
 
 
-def _with_intervals(
-    days: pl.DataFrame, y: np.ndarray, probability: np.ndarray, threshold: float
-) -> dict[str, list[float]]:
+def _with_intervals(days: pl.DataFrame, s: Scores, threshold: float) -> dict[str, list[float]]:
     """95 % intervals (athletes resampled) of the metrics a verdict rests on."""
-    s = Scores.of(y, probability)
     metrics = {
         "roc_auc": s.roc_auc,
         "pr_auc": s.pr_auc,
@@ -131,6 +125,7 @@ def evaluation_report(
         )
     y, p, lg = head["label"].to_numpy(), probability[~back], logistic[~back]
     timing = random_timing_sensitivity(head, p >= threshold)
+    model, other = Scores.of(y, p), Scores.of(y, lg)
     report: dict[str, Any] = {
         "n_athletes": head["athlete_id"].n_unique(),
         "n_athlete_days": head.height,
@@ -138,17 +133,17 @@ def evaluation_report(
         "positive_rate": float(y.mean()),
         "horizon_days": horizon,
         "alert_threshold": threshold,
-        **_scored(head, y, p, threshold),
-        **_with_intervals(head, y, p, threshold),
+        **_scored(head, model, threshold),
+        **_with_intervals(head, model, threshold),
         "net_benefit_treat_all": treat_all_net_benefit(y, threshold),
         "sensitivity_random_timing": float(np.mean(timing)),
         "sensitivity_random_timing_ci": [float(v) for v in np.percentile(timing, [2.5, 97.5])],
         "within_athlete_roc_auc": within_athlete_roc_auc(head, p),
-        "decision_curve": _decision_curve(y, p, lg),
+        "decision_curve": _decision_curve(model, other),
         "reliability": _reliability(y, p),
     }
     baselines = {
-        "logistic": _scored(head, y, lg, threshold)
+        "logistic": _scored(head, other, threshold)
         | {"within_athlete_roc_auc": within_athlete_roc_auc(head, lg)}
     }
     for name, flag in rule_flags(head).items():
@@ -177,23 +172,21 @@ def _oracle(
     return {
         "n_athlete_days": int(known.sum()),
         "model_roc_auc_same_days": ranking(y[known], p[known])["roc_auc"],
-        **_scored(rows, y[known], oracle[known], threshold),
+        **_scored(rows, scores, threshold),
         "roc_auc_ci": ci,
         "within_athlete_roc_auc": within_athlete_roc_auc(rows, oracle[known]),
     }
 
 
-def _decision_curve(
-    y: np.ndarray, p: np.ndarray, logistic: np.ndarray
-) -> list[dict[str, float]]:
+def _decision_curve(model: Scores, logistic: Scores) -> list[dict[str, float]]:
     """Net benefit of acting on alerts at each threshold, against alerting on every day."""
-    model, other, ones = Scores.of(y, p), Scores.of(y, logistic), np.ones(len(y))
+    ones = np.ones(len(model.y))
     return [
         {
             "threshold": t,
             "model": model.net_benefit(ones, t),
-            "logistic": other.net_benefit(ones, t),
-            "treat_all": treat_all_net_benefit(y, t),
+            "logistic": logistic.net_benefit(ones, t),
+            "treat_all": treat_all_net_benefit(model.y, t),
         }
         for t in DECISION_THRESHOLDS
     ]
