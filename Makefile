@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint browser bench samples model model-test vendor clean
+.PHONY: demo test lint browser bench samples model model-test model-sensitivity vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,11 +59,22 @@ model: $(VENV)/.installed  ## retrain the shipped model (models/default) on its 
 	$(BIN)/stridewise train build/cohort-train --evaluate-on build/cohort-held-out \
 		--out models/default --force
 
+TEST_SEED := 271828
+SENSITIVITY := effects-low:--effects=low effects-high:--effects=high \
+	prodrome-0.5:--prodrome-pct=0.5 prodrome-1:--prodrome-pct=1
+
 model-test: $(VENV)/.installed  ## the shipped model on the test seed, which no choice was made on
-	$(BIN)/stridewise simulate --athletes 1500 --weeks 52 --seed 20261201 --summary-only \
+	$(BIN)/stridewise simulate --athletes 1500 --weeks 52 --seed $(TEST_SEED) --summary-only \
 		--out build/cohort-test --force
 	$(BIN)/stridewise evaluate build/cohort-test --model models/default --json \
 		--figures build/cohort-test > build/cohort-test/evaluation.json
+
+model-sensitivity: $(VENV)/.installed  ## the shipped model where the world differs (docs/model.md)
+	for case in $(SENSITIVITY); do name=$${case%%:*}; option=$${case#*:}; \
+		$(BIN)/stridewise simulate --athletes 1500 --weeks 52 --seed $(TEST_SEED) \
+			--summary-only $$option --out build/cohort-$$name --force \
+		&& $(BIN)/stridewise evaluate build/cohort-$$name --model models/default --json \
+			> build/cohort-$$name/evaluation.json || exit 1; done
 
 HTMX := 2.0.11
 HTMX_SHA256 := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717

@@ -42,9 +42,12 @@ def window(days: pl.DataFrame, weeks: int = WEEKS) -> pl.DataFrame:
     return days.filter(pl.col("local_date") >= start).sort("local_date")
 
 
-def athlete_figures(days: pl.DataFrame, alert: float, moderate: float) -> list[dict[str, Any]]:
+def athlete_figures(
+    days: pl.DataFrame, alert: float, moderate: float, usual: float | None = None
+) -> list[dict[str, Any]]:
     """The five charts of an athlete's page (`days`: their window of athlete-days with the
-    model's `probability` on each; `alert` and `moderate`: the tier lines)."""
+    model's `probability` on each; `alert` and `moderate`: the tier lines; `usual`: the
+    average athlete-day's risk, the yardstick of every probability)."""
     if days.is_empty():
         return []
     span = (days["local_date"].min(), days["local_date"].max())
@@ -53,7 +56,7 @@ def athlete_figures(days: pl.DataFrame, alert: float, moderate: float) -> list[d
         acute_chronic(days, span),
         cadence(days, span),
         gct_balance(days, span),
-        risk_history(days, span, alert, moderate),
+        risk_history(days, span, alert, moderate, usual),
     ]
 
 
@@ -174,11 +177,25 @@ def gct_balance(days: pl.DataFrame, span: tuple[date, date]) -> dict[str, Any]:
 
 
 def risk_history(
-    days: pl.DataFrame, span: tuple[date, date], alert: float, moderate: float
+    days: pl.DataFrame,
+    span: tuple[date, date],
+    alert: float,
+    moderate: float,
+    usual: float | None = None,
 ) -> dict[str, Any]:
-    """The 14-day probability on each day, with the moderate and high (alert) lines."""
+    """The 14-day probability on each day, with the moderate and high (alert) lines and the
+    usual risk (each tier's line says how many times the usual it is)."""
     percent = days.with_columns(pl.col("probability") * 100)
-    lines = [(alert, "high: alert", BAND_COLOURS["red"]), (moderate, "moderate", "#f9a825")]
+
+    def times(level: float) -> str:
+        return f" ({level / usual:.1f} x usual)" if usual else ""
+
+    lines = [
+        (alert, "high: alert" + times(alert), BAND_COLOURS["red"], "dash"),
+        (moderate, "moderate" + times(moderate), "#f9a825", "dash"),
+    ]
+    if usual:
+        lines.append((usual, f"usual {usual:.2%}", MUTED, "dot"))
     shapes = [
         {
             "type": "line",
@@ -187,10 +204,10 @@ def risk_history(
             "x1": 1,
             "y0": level * 100,
             "y1": level * 100,
-            "line": {"color": colour, "dash": "dash", "width": 1.5},
+            "line": {"color": colour, "dash": dash, "width": 1.5},
             "label": {"text": name, "textposition": "end", "font": {"size": 11}},
         }
-        for level, name, colour in lines
+        for level, name, colour, dash in lines
     ]
     trace = _line(percent, "probability", "risk", line={"color": INK})
     return _figure(

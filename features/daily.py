@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from stridewise.features.evidence import LOW_VOLUME_KM_PER_WEEK, PROGRESSION_THRESHOLD
 from stridewise.features.expressions import ratio
 
 SPIKE_BINS = ("<=10%", "10-30%", "30-100%", ">100%")
@@ -23,9 +24,6 @@ SPIKE_BIN = pl.Enum(SPIKE_BINS)
 SPIKE_EFFECT_DAYS = 7
 """A spike's risk outlasts its day: `spike_ratio_max_7d` keeps the week's highest (the
 simulator's hazard counts the highest spike bin of the day and the six days after)."""
-PROGRESSION_FLAG = 0.30
-"""Nielsen et al. 2014: more than 30 % more km than the previous week."""
-LOW_VOLUME_KM_PER_WEEK = 25.0
 LOW_FREQUENCY_RUNS_PER_WEEK = 2.0
 BASELINE_DAYS = 60
 PAD_DAYS = BASELINE_DAYS
@@ -255,7 +253,7 @@ def _ratios() -> list[pl.Expr]:
         .cast(SPIKE_BIN)
         .alias("spike_bin"),
         progression.alias("weekly_progression"),
-        (progression > PROGRESSION_FLAG).fill_null(value=False).alias("progression_flag"),
+        (progression > PROGRESSION_THRESHOLD).fill_null(value=False).alias("progression_flag"),
         ratio(pl.col("km_7d") / 7, chronic).alias("acwr"),
         ratio(pl.col("ewma_7d_km"), pl.col("ewma_28d_km")).alias("acwr_ewma"),
         monotony.alias("monotony"),

@@ -40,11 +40,12 @@ def fit(training: pl.DataFrame, horizon: int, seed: int) -> TrainedModel:
 
 
 @task(cache_policy=NO_CACHE)
-def save_candidate(data: Path, trained: TrainedModel, horizon: int) -> Path:
+def save_candidate(data: Path, trained: TrainedModel) -> Path:
     """Save the model (staged, then moved into place under its version)."""
     staged = models_dir(data) / "candidate"
-    estimators = {"risk": trained.risk, "logistic": trained.logistic}
-    model = bundle.save(staged, estimators, trained.reference, horizon, trained.summary)
+    model = bundle.save(
+        staged, trained.scorer, trained.baselines, trained.reference, trained.summary
+    )
     return keep(data, staged, model.version)
 
 
@@ -61,7 +62,7 @@ def retrain(
         return {"registered": False, "skipped": str(reason)}
     current = bundle.load(current_model(data))
     trained = fit(training, horizon, seed)
-    directory = save_candidate(data, trained, horizon)
+    directory = save_candidate(data, trained)
     comparison = compare(comparing, bundle.load(directory), current)
     bundle.save_metrics(
         directory, {"validation": trained.summary["validation"], "comparison": comparison}

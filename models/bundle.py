@@ -1,8 +1,9 @@
 """A model directory: what `stridewise train` writes and every scorer reads.
 
-    model.skops    the fitted scikit-learn estimators (risk model, logistic baseline)
-    scorer.npz     the risk model as arrays, for scoring without scikit-learn (models.scorer)
-    model.json     version, inputs, horizon, reference values, hashes of the two files above
+    model.skops    the baselines: fitted scikit-learn estimators (logistic regression, stumps)
+    scorer.npz     the risk model: the hazard's numbers, scored with numpy (models.scorer)
+    model.json     version, inputs, factors, horizon, reference values, hazard ratios, hashes
+                   of the two files above
     metrics.json   validation and held-out metrics
     model_card.md  data, metrics, intended use, limits
 
@@ -23,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
+from stridewise.models.factors import FACTOR_NAMES
 from stridewise.models.inputs import NAMES
-from stridewise.models.scorer import TreeScorer
+from stridewise.models.scorer import HazardScorer
 
 DEFAULT_MODEL_DIR = Path(__file__).parent / "default"
 ESTIMATORS_FILE = "model.skops"
@@ -61,7 +63,7 @@ TRUSTED_TYPES = (
     "sklearn.preprocessing._data.StandardScaler",
     "sklearn.preprocessing._label.LabelEncoder",
 )
-"""Audited: the estimators `stridewise.models.risk` fits and the parts they are made of."""
+"""Audited: the baselines `stridewise.models.risk` fits and the parts they are made of."""
 
 
 class ModelError(Exception):
@@ -75,7 +77,7 @@ class Model:
     version: str
     horizon_days: int
     reference: dict[str, float]
-    scorer: TreeScorer
+    scorer: HazardScorer
     usual_risk: float | None = None
     """The average labelled athlete-day's risk in training: what a probability is read
     against ("2.3 x the usual 14-day risk")."""
@@ -90,24 +92,24 @@ def _sha256(path: Path) -> str:
 
 def save(
     directory: Path,
-    estimators: dict[str, Any],
+    scorer: HazardScorer,
+    baselines: dict[str, Any],
     reference: dict[str, float],
-    horizon: int,
     summary: dict[str, Any],
 ) -> Model:
-    """Write `estimators` ("risk" first) and what scoring needs; returns the model as loaded."""
+    """Write the scorer, the `baselines` and what scoring needs; returns the model as loaded."""
     import skops.io
 
     directory.mkdir(parents=True, exist_ok=True)
-    skops.io.dump(estimators, directory / ESTIMATORS_FILE, compression=zipfile.ZIP_DEFLATED)
-    scorer = TreeScorer.of(estimators["risk"])
+    skops.io.dump(baselines, directory / ESTIMATORS_FILE, compression=zipfile.ZIP_DEFLATED)
     scorer.save(directory / SCORER_FILE)
     digest = {name: _sha256(directory / name) for name in (ESTIMATORS_FILE, SCORER_FILE)}
     meta = {
         "version": f"hip-{scorer.digest()[:12]}",
         "trained_at": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}",
         "inputs": list(NAMES),
-        "horizon_days": horizon,
+        "factors": list(FACTOR_NAMES),
+        "horizon_days": scorer.horizon,
         "reference": reference,
         "trained_on": summary,
         "sha256": digest,
@@ -124,8 +126,10 @@ def read_meta(directory: Path) -> dict[str, Any]:
         raise ModelError(f"{directory}: not a model directory (no {META_FILE})") from None
     except (OSError, ValueError) as error:
         raise ModelError(f"{path}: cannot read: {error}") from None
-    if meta.get("inputs") != list(NAMES):
-        raise ModelError(f"{path}: the model was trained on other inputs; train it again")
+    if meta.get("inputs") != list(NAMES) or meta.get("factors") != list(FACTOR_NAMES):
+        raise ModelError(
+            f"{path}: the model was trained on other inputs or factors; train it again"
+        )
     return meta
 
 
@@ -142,7 +146,7 @@ def load(directory: Path = DEFAULT_MODEL_DIR) -> Model:
     """The model for scoring: numpy arrays only, no scikit-learn import."""
     meta = read_meta(directory)
     try:
-        scorer = TreeScorer.load(_checked(directory, SCORER_FILE, meta))
+        scorer = HazardScorer.load(_checked(directory, SCORER_FILE, meta))
     except (OSError, ValueError, KeyError) as error:
         raise ModelError(f"{directory / SCORER_FILE}: cannot read: {error}") from None
     return Model(
@@ -175,7 +179,7 @@ def types_in(path: Path) -> set[str]:
 
 
 def load_estimators(directory: Path = DEFAULT_MODEL_DIR) -> dict[str, Any]:
-    """The fitted estimators, rebuilt by skops from the audited types only."""
+    """The fitted baselines, rebuilt by skops from the audited types only."""
     import skops.io
 
     path = _checked(directory, ESTIMATORS_FILE, read_meta(directory))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from stridewise.models.inputs import INPUTS
+from stridewise.models.factors import FACTORS
 
-_DIRECTIONS = {1: "raises risk", -1: "lowers risk"}
 _LIMITS = """\
 - Trained on simulated athletes whose injuries follow published hazard ratios (docs/simulator.md);
   on real athletes its ranking and calibration are unknown until it is evaluated on a real
@@ -115,6 +114,20 @@ def _subgroups(report: dict[str, Any]) -> list[str]:
     return [*lines, ""] if lines else []
 
 
+def ratios_table(ratios: dict[str, dict[str, Any]], true: dict[str, float] | None) -> list[str]:
+    """Each factor's hazard ratio with its 95 % interval, next to the true one where known
+    (a simulated world's)."""
+    extra = (" simulated | within |", "---|---|") if true else ("", "")
+    lines = [f"| factor | input | hazard ratio (95 % CI) |{extra[0]}", f"|---|---|---|{extra[1]}"]
+    for f in (f for f in FACTORS if f.name in ratios):
+        ratio, (low, high) = ratios[f.name]["hazard_ratio"], ratios[f.name]["ci"]
+        row = f"| {f.unit} | `{f.input}` | {ratio:.2f} ({low:.2f} to {high:.2f}) |"
+        if true:
+            row += f" {true[f.name]:.2f} | {'yes' if low <= true[f.name] <= high else '**no**'} |"
+        lines.append(row)
+    return lines
+
+
 def bar_verdict(bar: dict[str, Any]) -> str:
     """The bar's parts in words, and whether all of them hold."""
     parts = ", ".join(
@@ -137,19 +150,23 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
         "## What it predicts",
         f"The probability that a hip overuse injury (IT-band syndrome, gluteal tendinopathy, "
         f"hip-flexor tendinopathy, labral irritation) starts within the next "
-        f"{meta['horizon_days']} days, from an athlete's recorded runs up to today. Gradient-"
-        "boosted trees with monotonic constraints where the evidence gives a direction, "
-        "Platt-calibrated on athletes the trees never saw (models/risk.py).",
+        f"{meta['horizon_days']} days, from an athlete's recorded runs up to today. A "
+        "discrete-time hazard: a Poisson GLM of an onset tomorrow on the cut points the "
+        "studies used, each ratio held at 1 or above (the evidence's direction), turned into "
+        f"the {meta['horizon_days']}-day risk as if today's state held, and calibrated on "
+        "athletes the hazard was not fitted on (models/risk.py).",
         "",
-        "## Inputs",
-        "| input | direction |",
-        "|---|---|",
-        *(f"| `{i.name}` | {_DIRECTIONS[i.direction]} |" for i in INPUTS),
+        "## Hazard ratios",
+        "Fitted on the training athletes (95 % Wald intervals from the Fisher information; a "
+        "ratio at exactly 1.00 is held at the evidence's direction)"
+        + (", next to the simulated world's." if trained.get("simulated_hazard_ratios") else "."),
+        "",
+        *ratios_table(trained["hazard_ratios"], trained.get("simulated_hazard_ratios")),
         "",
         "## Training data",
         f"{trained['n_athletes']} athletes, {trained['n_athlete_days']:,} labelled athlete-days "
         f"({trained['first_day']} to {trained['last_day']}), {trained['n_events']} injury "
-        f"onsets; {trained['calibration_athletes']} athletes held out for calibration. Days "
+        f"onsets; calibrated on the {trained['calibration']}. Days "
         "while injured and the last horizon of days (future unknown) are not examples.",
         "",
         "## Validation (athlete-grouped, time-respecting)",

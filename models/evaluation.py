@@ -1,7 +1,8 @@
 """The model against what else a coach could use, on labelled athlete-days it never saw.
 
-Baselines: the rules coaches apply one at a time, a logistic regression on the same inputs,
-and, on simulated data, two oracles that bound the problem (`truth.parquet`):
+Baselines: the rules coaches apply one at a time, the models saved with this one (a logistic
+regression, boosted stumps) and, on simulated data, two oracles that bound the problem
+(`truth.parquet`):
 - `oracle_today`: the label's probability implied by today's true hazard (every run, recorded
   or not, every trait of the athlete), as if it held for the horizon: what a perfect sensor
   reading today could know;
@@ -12,6 +13,10 @@ and, on simulated data, two oracles that bound the problem (`truth.parquet`):
 Headline metrics leave out the days after a logged injury until the athlete is back at their
 usual volume (`models.labels.returning`): a coach is managing those already, and a score that
 is high on them is easy and useless. They are reported apart. Intervals resample athletes.
+
+On data whose true hazard ratios are known (a simulated world's `hazard_ratios.json`), the
+hazard is also refitted on the headline days and each ratio held against the true one: a
+recovery test of what the recorded features can carry, not a score of the shipped model.
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from stridewise.features.daily import SPIKE_EDGES
+from stridewise.features.evidence import ACWR_THRESHOLD, PROGRESSION_THRESHOLD
 from stridewise.models.bootstrap import Scores, intervals, treat_all_net_benefit
-from stridewise.models.labels import count_onsets, returning
+from stridewise.models.inputs import input_matrix
+from stridewise.models.labels import count_onsets, onset_tomorrow, returning
 from stridewise.models.metrics import (
     alerting,
     calibration,
@@ -31,11 +39,12 @@ from stridewise.models.metrics import (
     ranking,
     within_athlete_roc_auc,
 )
+from stridewise.models.risk import fit_hazard
 
 RULES: dict[str, pl.Expr] = {
-    "acwr_over_1.5": pl.col("acwr") > 1.5,
-    "weekly_progression_over_30pct": pl.col("weekly_progression") > 0.30,
-    "spike_over_10pct_in_7d": pl.col("spike_ratio_max_7d") > 0.10,
+    "acwr_over_1.5": pl.col("acwr") > ACWR_THRESHOLD,
+    "weekly_progression_over_30pct": pl.col("weekly_progression") > PROGRESSION_THRESHOLD,
+    "spike_over_10pct_in_7d": pl.col("spike_ratio_max_7d") > SPIKE_EDGES[0],
 }
 """The single rules: ACWR (Gabbett's sweet spot edge), Nielsen 2014's progression, a run in
 the last 7 days more than 10 % longer than the longest of the 30 days before it (Frandsen)."""
@@ -68,9 +77,7 @@ def oracle_probabilities(
         how="left",
         maintain_order="left",
     )
-    return {
-        name: joined[name].fill_null(np.nan).to_numpy() for name in ORACLES if name in joined
-    }
+    return {name: joined[name].fill_null(np.nan).to_numpy() for name in ORACLES if name in joined}
 
 
 def _scored(days: pl.DataFrame, s: Scores, threshold: float) -> dict[str, float]:
@@ -100,15 +107,17 @@ def _with_intervals(days: pl.DataFrame, s: Scores, threshold: float) -> dict[str
 def evaluation_report(
     days: pl.DataFrame,
     probability: np.ndarray,
-    logistic: np.ndarray,
+    models: dict[str, np.ndarray],
     threshold: float,
     truth: pl.DataFrame | None = None,
     horizon: int = 14,
     injuries: pl.DataFrame | None = None,
     roster: pl.DataFrame | None = None,
+    true_ratios: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Every metric of the model, the baselines and (with `truth`) the oracles, on labelled
-    athlete-days (`stridewise.models.labels.examples`), alerting at `threshold`."""
+    """Every metric of the model, the other `models`' probabilities (a "logistic" among them),
+    the rules and (with `truth`) the oracles, on labelled athlete-days
+    (`stridewise.models.labels.examples`), alerting at `threshold`."""
     back = (
         returning(days, injuries).to_numpy()
         if injuries is not None
@@ -123,9 +132,10 @@ def evaluation_report(
             how="left",
             maintain_order="left",
         )
-    y, p, lg = head["label"].to_numpy(), probability[~back], logistic[~back]
+    y, p = head["label"].to_numpy(), probability[~back]
     timing = random_timing_sensitivity(head, p >= threshold)
-    model, other = Scores.of(y, p), Scores.of(y, lg)
+    others = {name: Scores.of(y, values[~back]) for name, values in models.items()}
+    model = Scores.of(y, p)
     report: dict[str, Any] = {
         "n_athletes": head["athlete_id"].n_unique(),
         "n_athlete_days": head.height,
@@ -139,12 +149,13 @@ def evaluation_report(
         "sensitivity_random_timing": float(np.mean(timing)),
         "sensitivity_random_timing_ci": [float(v) for v in np.percentile(timing, [2.5, 97.5])],
         "within_athlete_roc_auc": within_athlete_roc_auc(head, p),
-        "decision_curve": _decision_curve(model, other),
+        "decision_curve": _decision_curve(model, others["logistic"]),
         "reliability": _reliability(y, p),
     }
     baselines = {
-        "logistic": _scored(head, other, threshold)
-        | {"within_athlete_roc_auc": within_athlete_roc_auc(head, lg)}
+        name: _scored(head, scores, threshold)
+        | {"within_athlete_roc_auc": within_athlete_roc_auc(head, scores.p)}
+        for name, scores in others.items()
     }
     for name, flag in rule_flags(head).items():
         baselines[name] = ranking(y, flag.astype(float)) | alerting(head, flag)
@@ -158,8 +169,22 @@ def evaluation_report(
         report["oracle_roc_auc"] = report["oracle_today_roc_auc"]  # the key's old meaning
     report["subgroups"] = _subgroups(head, y, p, oracles, roster)
     report["returning"] = _returning(days.filter(pl.Series(back)), probability[back], threshold)
+    if true_ratios is not None:
+        report["hazard_ratios"] = recovered_ratios(head, true_ratios)
     report["bar"] = _bar(report)
     return report
+
+
+def recovered_ratios(days: pl.DataFrame, true: dict[str, float]) -> dict[str, dict[str, Any]]:
+    """The hazard refitted on `days`, each factor's ratio and 95 % interval against the true
+    one, and whether the interval holds it."""
+    days_x, event = input_matrix(days), onset_tomorrow(days).to_numpy()
+    fitted = fit_hazard(days_x, event, directed=False).hazard_ratios()
+    return {
+        name: fit | {"true": true[name], "within": fit["ci"][0] <= true[name] <= fit["ci"][1]}
+        for name, fit in fitted.items()
+        if name in true
+    }
 
 
 def _oracle(

@@ -73,6 +73,13 @@ def examples(
     return flagged.filter(~pl.col("injured") & (pl.col("local_date") <= known_until))
 
 
+def onset_tomorrow(days: pl.DataFrame) -> pl.Series:
+    """Per labelled athlete-day, whether an onset falls on the next day: the event of a
+    daily hazard model."""
+    tomorrow = pl.col("local_date") + pl.duration(days=1)
+    return days.select((pl.col("next_onset") == tomorrow).fill_null(value=False)).to_series()
+
+
 def count_onsets(days: pl.DataFrame) -> int:
     """The injury onsets that positive days of labelled athlete-days warn of."""
     return days.filter("label").select("athlete_id", "next_onset").n_unique()

@@ -29,13 +29,19 @@ def calibration_line(
     probability: np.ndarray, y: np.ndarray, w: np.ndarray | None = None, *, slope: bool = True
 ) -> np.ndarray:
     """(a, b) of the weighted maximum-likelihood fit logit P(y) = a + b · logit(p), by
-    Newton's method to 1e-10; with `slope` False b is held at 1 (calibration in the large).
-    NaN where the data cannot fix them. (scikit-learn's LogisticRegression at its default
-    tolerance stops far from the optimum on rare events: a slope of 0.98 where the maximum
-    likelihood is 0.53.)"""
+    Newton's method to 1e-10, each step halved until the likelihood rises (a full step from
+    (0, 1) overshoots when the scores are far off, as on a world with ten times the hazard);
+    with `slope` False b is held at 1 (calibration in the large). NaN where the data cannot
+    fix them. (scikit-learn's LogisticRegression at its default tolerance stops far from the
+    optimum on rare events: a slope of 0.98 where the maximum likelihood is 0.53.)"""
     p = np.clip(probability, _EPSILON, 1 - _EPSILON)
     x, w = np.log(p / (1 - p)), np.ones(len(p)) if w is None else w
     beta = np.array([0.0, 1.0])
+
+    def likelihood(b: np.ndarray) -> float:
+        eta = b[0] + b[1] * x
+        return float(w @ (y * eta - np.logaddexp(0.0, eta)))
+
     with np.errstate(all="ignore"):
         for _ in range(100):
             mu = expit(beta[0] + beta[1] * x)
@@ -53,6 +59,9 @@ def calibration_line(
                 step = np.array([residual.sum() / curvature.sum(), 0.0])
             if not np.isfinite(step).all():
                 return np.full(2, np.nan)
+            before = likelihood(beta)
+            while likelihood(beta + step) < before and np.abs(step).max() > 1e-12:
+                step = step / 2
             beta += step
             if np.abs(step).max() < 1e-10:
                 break

@@ -8,6 +8,7 @@ applies to decoded files, from the records frame a decoder would build.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -25,14 +26,16 @@ from stridewise.features.runs import RECORD_COLUMNS, RUN_FEATURE_SCHEMA, run_fea
 from stridewise.models.labels import INJURY_SCHEMA
 from stridewise.simulator.athletes import Athlete, draw_athlete, roster_frame
 from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity, timer_seconds
-from stridewise.simulator.hazard import FACTORS
+from stridewise.simulator.hazard import FACTORS, Effects, Hazard
 from stridewise.simulator.runs import ride_track, season_tracks
 from stridewise.simulator.track import concat_tracks, track_records
 from stridewise.simulator.training import AthleteSeason, scatter_balance, simulate_season
 
 DEFAULT_START = date(2026, 6, 1)
 """A Monday. Fixed, so that the same seed gives the same files on any day."""
-OUTPUTS = ("inbox", "runs.parquet", "roster.csv", "injuries.csv", "truth.parquet")
+HAZARD_RATIOS = "hazard_ratios.json"
+"""The world's true hazard ratio per factor of the hazard model, for recovery tests."""
+OUTPUTS = ("inbox", "runs.parquet", "roster.csv", "injuries.csv", "truth.parquet", HAZARD_RATIOS)
 """Everything `simulate` writes in its folder (and replaces, when asked to)."""
 CHUNK = 5
 """Athletes per unit of work (one task for a worker process)."""
@@ -65,6 +68,11 @@ class Config:
     hazard_scale: float = 1.0
     prodrome_pct: float = 0.0
     """A pre-onset GCT-balance shift (pp): off by default, for sensitivity analysis only."""
+    effects: Effects = "published"
+
+    @property
+    def hazard(self) -> Hazard:
+        return Hazard(self.effects, self.hazard_scale)
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ def _season(
         np.random.default_rng([config.seed, index, 1]),
         config.start,
         config.weeks,
-        config.hazard_scale,
+        config.hazard,
         config.prodrome_pct,
     )
     scatter_balance(season, np.random.default_rng([config.seed, index, 3]))
@@ -314,6 +322,7 @@ def simulate(
     injuries = pl.DataFrame([i for r in results for i in r.injuries], schema=INJURY_SCHEMA)
     injuries.sort("athlete_id", "onset_date").write_csv(out / "injuries.csv")
     pl.concat([r.truth for r in results]).write_parquet(out / "truth.parquet")
+    (out / HAZARD_RATIOS).write_text(json.dumps(config.hazard.ratios(), indent=2) + "\n")
     counts = {"athletes": config.athletes, "injuries": injuries.height}
     if summary_only:
         parts = [r.runs for r in results if r.runs is not None]

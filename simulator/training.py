@@ -22,10 +22,9 @@ from stridewise.simulator.hazard import (
     FATIGUE_CADENCE_SPM_PER_ACWR,
     FLEXOR_FACTORS,
     LATERAL_FACTORS,
-    SPIKE_HR,
+    PUBLISHED,
+    Hazard,
     LoadState,
-    daily_hazard,
-    log_contributions,
     spike_bin,
 )
 
@@ -141,7 +140,7 @@ def simulate_season(
     rng: np.random.Generator,
     first_day: date,
     weeks: int,
-    hazard_scale: float = 1.0,
+    hazard: Hazard = PUBLISHED,
     prodrome_pct: float = 0.0,
 ) -> AthleteSeason:
     """Plan and live `weeks` weeks from `first_day` (a Monday)."""
@@ -159,7 +158,7 @@ def simulate_season(
     draws = rng.random(days).tolist()
     ghosts: dict[int, list[float]] = {}
     for day in range(days):
-        lived = _live_day(athlete, rng, life, day, wander[day], season, hazard_scale)
+        lived = _live_day(athlete, rng, life, day, wander[day], season, hazard)
         for name, value in lived.contributions.items():
             truth[name].append(value)
         truth["hazard"].append(lived.hazard)
@@ -167,7 +166,7 @@ def simulate_season(
         truth["km"].append(lived.km)
         truth["spike_ratio"].append(lived.spike_ratio)
         if not lived.injured and draws[day] < -math.expm1(-lived.hazard):
-            ghosts[day] = _healthy_hazards(athlete, rng, life, day, wander, hazard_scale)
+            ghosts[day] = _healthy_hazards(athlete, rng, life, day, wander, hazard)
             injury = _injury(rng, day, lived.contributions, life.balance_drift)
             season.injuries.append(injury)
             life.previous_injury = True
@@ -186,7 +185,7 @@ def _live_day(
     day: int,
     wander: float,
     season: AthleteSeason | None,
-    hazard_scale: float,
+    hazard: Hazard,
 ) -> _Day:
     """One day: the week's plan at its start, the sessions (kept in `season`, unless this is
     the healthy copy), the true loads and the hazard they give."""
@@ -216,7 +215,7 @@ def _live_day(
     km, longest = life.km, life.longest
     before = max(longest[h - 30 : h])
     ratio = longest[h] / before - 1 if longest[h] > 0 and before > 0 else None
-    life.spike_hr[h] = SPIKE_HR[spike_bin(longest[h], before)] if ratio is not None else 1.0
+    life.spike_hr[h] = hazard.spike_hr[spike_bin(longest[h], before)] if ratio is not None else 1.0
     week_km = sum(km[h - 6 : h + 1])
     state = LoadState(
         spike_hr=max(life.spike_hr[h - SPIKE_EFFECT_DAYS + 1 : h + 1]),
@@ -230,9 +229,9 @@ def _live_day(
         intensity_share=_share(sum(life.intense[h - 6 : h + 1]), week_km),
         hills_m_per_km=_share(sum(life.climb[h - 6 : h + 1]), week_km),
     )
-    contributions = log_contributions(state)
-    hazard = 0.0 if injured else daily_hazard(contributions, hazard_scale)
-    return _Day(contributions, hazard, injured, km[h], ratio)
+    contributions = hazard.log_contributions(state)
+    rate = 0.0 if injured else hazard.daily(contributions)
+    return _Day(contributions, rate, injured, km[h], ratio)
 
 
 def _healthy_hazards(
@@ -241,14 +240,14 @@ def _healthy_hazards(
     life: _Life,
     onset: int,
     wander: list[float],
-    hazard_scale: float,
+    hazard: Hazard,
 ) -> list[float]:
     """The hazards of the days after an onset had the runner stayed healthy: a copy of the
     season (state and random stream) lives on as planned, records nothing, draws no injury."""
     ghost, ghost_rng = copy.deepcopy(life), copy.deepcopy(rng)
     last = min(onset + HORIZON_DAYS, len(wander))
     return [
-        _live_day(athlete, ghost_rng, ghost, day, wander[day], None, hazard_scale).hazard
+        _live_day(athlete, ghost_rng, ghost, day, wander[day], None, hazard).hazard
         for day in range(onset + 1, last)
     ]
 

@@ -56,7 +56,7 @@ def test_evaluate_reports_intervals_oracles_baselines_and_figures(
     low, high = report["roc_auc_ci"]
     assert low < report["roc_auc"] < high
     rules = ("acwr_over_1.5", "weekly_progression_over_30pct", "spike_over_10pct_in_7d")
-    assert set(report["baselines"]) == {"logistic", *rules}
+    assert set(report["baselines"]) == {"logistic", "stumps", *rules}
     # the oracles' ROC-AUC by scikit-learn, from truth.parquet, on the headline days (the
     # labelled days but those of a return after an injury)
     injuries = read_injuries(cohort / "injuries.csv")
@@ -72,6 +72,15 @@ def test_evaluate_reports_intervals_oracles_baselines_and_figures(
         assert report[f"{oracle}_roc_auc"] == pytest.approx(expected, abs=1e-12)
     for name in ("reliability.png", "decision_curve.png"):
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # the recovery test: every factor refitted, held against the simulated world's ratio
+    true = json.loads((cohort / "hazard_ratios.json").read_text())
+    assert true["spike_10_30"] == 1.64 and true["progression"] == 1.59  # Frandsen, Nielsen
+    recovered = report["hazard_ratios"]
+    assert set(recovered) == set(true)
+    for name, found in recovered.items():
+        low, high = found["ci"]
+        assert found["true"] == true[name]
+        assert found["within"] == (low <= true[name] <= high)
 
 
 def test_train_writes_a_model_that_evaluate_and_score_use(cohort: Path, tmp_path: Path) -> None:

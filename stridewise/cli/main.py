@@ -156,6 +156,12 @@ def features(
     raise typer.Exit(2 if decoded.failed else 0)
 
 
+class Effects(StrEnum):
+    published = "published"
+    low = "low"
+    high = "high"
+
+
 class Recording(StrEnum):
     smart = "smart"
     one_second = "1s"
@@ -192,6 +198,22 @@ def simulate(
             " days before an onset (default 0: no evidence for it; sensitivity analysis only).",
         ),
     ] = 0.0,
+    effects: Annotated[
+        Effects,
+        typer.Option(
+            help="The published effects at their point estimates, or every effect with a 95 %"
+            " interval at its low or high end (sensitivity analysis)."
+        ),
+    ] = Effects.published,
+    hazard_scale: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            max=50.0,
+            help="Multiply the base hazard (more onsets per athlete, for recovery tests;"
+            " default 1: about 5 % of runners injured in six months).",
+        ),
+    ] = 1.0,
     workers: Annotated[
         int, typer.Option(min=1, help="Processes (default: one per core).")
     ] = os.cpu_count() or 1,
@@ -202,8 +224,8 @@ def simulate(
     """Simulate a running team: FIT files, roster, hip injuries and the true daily risk.
 
     Writes OUT/inbox/<athlete_id>/<start>.fit (or OUT/runs.parquet with --summary-only),
-    OUT/roster.csv, OUT/injuries.csv and OUT/truth.parquet. The model behind it, every
-    parameter and its source: docs/simulator.md.
+    OUT/roster.csv, OUT/injuries.csv, OUT/truth.parquet and OUT/hazard_ratios.json. The
+    model behind it, every parameter and its source: docs/simulator.md.
     """
     from stridewise.simulator.team import OUTPUTS, Config
     from stridewise.simulator.team import simulate as run
@@ -222,7 +244,15 @@ def simulate(
     for path in existing:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     config = Config(
-        athletes, weeks, seed, start.date(), squads, recording.value, prodrome_pct=prodrome_pct
+        athletes,
+        weeks,
+        seed,
+        start.date(),
+        squads,
+        recording.value,
+        hazard_scale=hazard_scale,
+        prodrome_pct=prodrome_pct,
+        effects=effects.value,
     )
     with progress() as bar:
         task = bar.add_task("simulating athletes", total=athletes)

@@ -42,15 +42,18 @@ class Cohort:
     injuries: Any
     truth: Any | None
     roster: Any | None
+    simulated_hazard_ratios: dict[str, float] | None
+    """The simulated world's own hazard ratios, per factor (`hazard_ratios.json`)."""
 
 
 def read_cohort(folder: Path) -> Cohort:
     """A simulated or real folder: `runs.parquet` (summary-only) or `inbox/`, with
-    `injuries.csv`, optionally `roster.csv` and `truth.parquet`."""
+    `injuries.csv`, optionally `roster.csv`, `truth.parquet` and `hazard_ratios.json`."""
     import polars as pl
 
     from stridewise.features.daily import athlete_days
     from stridewise.features.runs import RUN_FEATURE_SCHEMA
+    from stridewise.simulator.team import HAZARD_RATIOS
     from stridewise.store.inputs import InputError, read_injuries, read_roster
 
     if not folder.is_dir():
@@ -71,7 +74,20 @@ def read_cohort(folder: Path) -> Cohort:
     truth = (
         pl.read_parquet(folder / "truth.parquet") if (folder / "truth.parquet").exists() else None
     )
-    return Cohort(athlete_days(runs), injuries, truth, roster)
+    return Cohort(
+        athlete_days(runs), injuries, truth, roster, _simulated_ratios(folder / HAZARD_RATIOS)
+    )
+
+
+def _simulated_ratios(path: Path) -> dict[str, float] | None:
+    """The simulator's hazard ratios, or None for real data."""
+    if not path.exists():
+        return None
+    try:
+        ratios = json.loads(path.read_text())
+        return {str(name): float(value) for name, value in ratios.items()}
+    except (OSError, ValueError, TypeError, AttributeError) as error:
+        fail(f"{path}: not a table of hazard ratios: {error}")
 
 
 def _read_parquet(path: Path, schema: dict[str, Any]) -> Any:
@@ -124,7 +140,7 @@ def _evaluate(model_dir: Path, cohort: Cohort, rules: Any) -> dict[str, Any]:
     from stridewise.models.labels import examples
 
     try:
-        model, estimators = load(model_dir), load_estimators(model_dir)
+        model, baselines = load(model_dir), load_estimators(model_dir)
     except ModelError as error:
         fail(str(error))
     labelled = examples(cohort.days, cohort.injuries, model.horizon_days)
@@ -134,12 +150,13 @@ def _evaluate(model_dir: Path, cohort: Cohort, rules: Any) -> dict[str, Any]:
     return evaluation_report(
         labelled,
         model.probability(x),
-        estimators["logistic"].predict_proba(x)[:, 1],
+        {name: b.predict_proba(x)[:, 1] for name, b in sorted(baselines.items())},
         rules.tiers.high,
         cohort.truth,
         model.horizon_days,
         cohort.injuries,
         cohort.roster,
+        cohort.simulated_hazard_ratios,
     )
 
 
@@ -150,7 +167,7 @@ def train(
     ],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     horizon: Annotated[int, typer.Option(min=1, max=60, help="Days ahead to predict.")] = 14,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the trees.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the stumps baseline.")] = 0,
     evaluate_on: Annotated[
         Path | None,
         typer.Option(help="Also evaluate on this held-out folder (into metrics and card)."),
@@ -177,13 +194,11 @@ def train(
         fail(f"{data}: only {onsets} in the labelled days; need at least {MIN_EVENTS} to train")
     typer.echo(f"training on {labelled.height:,} athlete-days, {events} onsets", err=True)
     trained = fit(labelled, horizon, seed)
+    if cohort.simulated_hazard_ratios:
+        trained.summary["simulated_hazard_ratios"] = cohort.simulated_hazard_ratios
     try:
         model = bundle.save(
-            out,
-            {"risk": trained.risk, "logistic": trained.logistic},
-            trained.reference,
-            horizon,
-            trained.summary,
+            out, trained.scorer, trained.baselines, trained.reference, trained.summary
         )
     except OSError as error:
         fail(f"{out}: cannot write: {error.strerror or error}")
@@ -218,7 +233,8 @@ def evaluate(
     Brier, calibration, net benefit, alerts against the same alerts at random times, each
     with a 95 % interval over athletes; against the single rules, a logistic regression and,
     when truth.parquet is there, the simulator's two oracles. The days of a return after an
-    injury are reported apart."""
+    injury are reported apart. With a simulated world's hazard_ratios.json, the hazard is
+    refitted on the days and each ratio held against the true one."""
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     directory = _model_dir(model_dir, data_dir(None))
     report = _evaluate(directory, read_cohort(data), _rules(rules_path))
@@ -227,7 +243,7 @@ def evaluate(
     if as_json:
         typer.echo(json.dumps(report, indent=2))
         return
-    from stridewise.models.card import bar_verdict, headline, metrics_table
+    from stridewise.models.card import bar_verdict, headline, metrics_table, ratios_table
 
     typer.echo(
         f"{report['n_athletes']} athletes, {report['n_athlete_days']:,} athlete-days, "
@@ -235,6 +251,11 @@ def evaluate(
     )
     typer.echo("\n".join([*headline(report), "", *metrics_table(report), ""]))
     typer.echo(f"Bar: {bar_verdict(report['bar'])}")
+    if "hazard_ratios" in report:
+        recovered = report["hazard_ratios"]
+        true = {name: r["true"] for name, r in recovered.items()}
+        typer.echo("\nHazard ratios refitted on these days (a recovery test, not a score):")
+        typer.echo("\n".join(ratios_table(recovered, true)))
 
 
 def _write_figures(folder: Path, report: dict[str, Any]) -> None:

@@ -99,6 +99,14 @@ def test_the_risk_history_is_in_percent_with_the_alert_line(figures: dict[str, d
     assert lines == pytest.approx({"high: alert": 0.7, "moderate": 0.5})
 
 
+def test_the_risk_history_shows_the_usual_risk_and_each_tier_against_it() -> None:
+    (*_, figure) = athlete_figures(WEEK, ALERT, MODERATE, usual=0.004)
+    lines = {s["label"]["text"]: s["y0"] for s in figure["layout"]["shapes"]}
+    # 0.7 % is 1.75 times a usual 0.4 %, 0.5 % is 1.25 times
+    expected = {"high: alert (1.8 x usual)": 0.7, "moderate (1.2 x usual)": 0.5, "usual 0.40%": 0.4}
+    assert lines == pytest.approx(expected)
+
+
 def test_the_window_is_the_last_twelve_weeks() -> None:
     days = pl.DataFrame({"local_date": [date(2026, 1, 1) + timedelta(i) for i in range(100)]})
     kept = window(days)

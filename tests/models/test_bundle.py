@@ -12,39 +12,36 @@ from sklearn.dummy import DummyClassifier
 
 from stridewise.models import bundle
 from stridewise.models.bundle import ModelError
-from stridewise.models.inputs import NAMES
-from stridewise.models.scorer import TreeScorer
 from stridewise.models.training import TrainedModel
+from tests.models.conftest import Synthetic
 
 
 @pytest.fixture
 def model_dir(trained: TrainedModel, tmp_path: Path) -> Path:
-    estimators = {"risk": trained.risk, "logistic": trained.logistic}
-    bundle.save(tmp_path / "m", estimators, trained.reference, 14, trained.summary)
+    bundle.save(tmp_path / "m", trained.scorer, trained.baselines, trained.reference, {})
     return tmp_path / "m"
 
 
 def test_a_saved_model_scores_like_the_estimators_it_came_from(
-    model_dir: Path, trained: TrainedModel, synthetic: tuple[np.ndarray, np.ndarray, np.ndarray]
+    model_dir: Path, trained: TrainedModel, synthetic: Synthetic
 ) -> None:
-    x = synthetic[0][:500]
+    x = synthetic.x[:500]
     model = bundle.load(model_dir)
-    estimators = bundle.load_estimators(model_dir)
-    np.testing.assert_allclose(
-        model.probability(x), trained.risk.predict_proba(x)[:, 1], rtol=1e-12
-    )
-    np.testing.assert_allclose(
-        estimators["logistic"].predict_proba(x), trained.logistic.predict_proba(x), rtol=1e-12
-    )
+    baselines = bundle.load_estimators(model_dir)
+    np.testing.assert_array_equal(model.probability(x), trained.scorer.probability(x))
+    for name in ("logistic", "stumps"):
+        np.testing.assert_allclose(
+            baselines[name].predict_proba(x), trained.baselines[name].predict_proba(x), rtol=1e-12
+        )
     assert model.horizon_days == 14
-    assert model.version == "hip-" + TreeScorer.of(trained.risk).digest()[:12]
+    assert model.version == "hip-" + trained.scorer.digest()[:12]
 
 
 def test_a_file_with_a_type_off_the_trusted_list_is_refused(
     model_dir: Path, trained: TrainedModel
 ) -> None:
     path = model_dir / bundle.ESTIMATORS_FILE
-    skops.io.dump({"risk": trained.risk, "logistic": DummyClassifier()}, path)
+    skops.io.dump({**trained.baselines, "logistic": DummyClassifier()}, path)
     meta = json.loads((model_dir / bundle.META_FILE).read_text())
     meta["sha256"][bundle.ESTIMATORS_FILE] = bundle._sha256(path)
     (model_dir / bundle.META_FILE).write_text(json.dumps(meta))
@@ -63,10 +60,10 @@ def test_a_model_of_other_inputs_or_no_model_at_all_is_a_clear_error(
     model_dir: Path, tmp_path: Path
 ) -> None:
     meta = json.loads((model_dir / bundle.META_FILE).read_text())
-    meta["inputs"] = ["km_7d"]
-    (model_dir / bundle.META_FILE).write_text(json.dumps(meta))
-    with pytest.raises(ModelError, match="trained on other inputs"):
-        bundle.load(model_dir)
+    for key, other in (("inputs", ["km_7d"]), ("factors", ["spike"])):
+        (model_dir / bundle.META_FILE).write_text(json.dumps(meta | {key: other}))
+        with pytest.raises(ModelError, match="trained on other inputs or factors"):
+            bundle.load(model_dir)
     with pytest.raises(ModelError, match="not a model directory"):
         bundle.load(tmp_path)
 
@@ -75,9 +72,6 @@ def test_the_shipped_model_needs_only_audited_types() -> None:
     types = bundle.types_in(bundle.DEFAULT_MODEL_DIR / bundle.ESTIMATORS_FILE)
     assert "sklearn.calibration.CalibratedClassifierCV" in types
     assert types <= set(bundle.TRUSTED_TYPES)
-    estimators = bundle.load_estimators()
-    model = bundle.load()
-    rows = np.linspace(0, 2, len(NAMES) * 4).reshape(4, len(NAMES))
-    np.testing.assert_allclose(
-        model.probability(rows), estimators["risk"].predict_proba(rows)[:, 1], rtol=1e-12
-    )
+    assert set(bundle.load_estimators()) == {"logistic", "stumps"}
+    meta = bundle.read_meta(bundle.DEFAULT_MODEL_DIR)
+    assert bundle.load().version == meta["version"] == "hip-" + bundle.load().scorer.digest()[:12]

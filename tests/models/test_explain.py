@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -11,12 +13,23 @@ from stridewise.features.daily import athlete_days
 from stridewise.models.assess import assess
 from stridewise.models.bundle import load
 from stridewise.models.explain import PHRASES, Driver, caveats, drivers, pattern_of, phrase
+from stridewise.models.factors import FACTOR_NAMES
 from stridewise.models.inputs import NAMES
 from stridewise.models.labels import INJURY_SCHEMA, injury_flags
 from stridewise.models.rules import load_rules
+from stridewise.models.scorer import HazardScorer
 from tests.features.test_daily import runs
+from tests.models.conftest import BASE_HAZARD, TRUE_RATIOS
 
-MODEL, RULES = load(), load_rules()
+MODEL = replace(
+    load(),
+    scorer=HazardScorer(
+        np.log([TRUE_RATIOS[name] for name in FACTOR_NAMES]), np.log(BASE_HAZARD), 14, (0.0, 1.0)
+    ),
+)
+"""The shipped model's reference values, with hazard ratios set by hand (a fitted model's
+could put a 40 % spike at no effect)."""
+RULES = load_rules()
 NO_INJURIES = pl.DataFrame(schema=INJURY_SCHEMA)
 
 

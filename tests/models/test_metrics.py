@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from stridewise.models.metrics import (
     alerting,
+    calibration_line,
     calibration_slope,
     expected_calibration_error,
     random_timing_sensitivity,
@@ -35,6 +37,20 @@ def test_calibration_slope_recovers_how_extreme_scores_are(stretch: float, expec
     # a score whose log-odds are `stretch` times the truth's, centred where the truth is
     p = 1 / (1 + np.exp(-(-3 + stretch * (log_odds + 3))))
     assert calibration_slope(y, p) == pytest.approx(expected, abs=0.05)
+
+
+def test_the_calibration_line_converges_on_scores_far_from_the_truth() -> None:
+    # a world with about ten times the risk the scores say: a full Newton step from (0, 1)
+    # overshoots; the reference is scikit-learn's own Newton solver, run to 1e-12
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0.003, 0.018, 300_000)
+    logit = np.log(p / (1 - p))
+    y = rng.random(p.size) < 1 / (1 + np.exp(-(2.3 + 0.8 * logit)))
+    reference = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-12)
+    reference.fit(logit[:, None], y)
+    a, b = calibration_line(p, y)
+    assert a == pytest.approx(reference.intercept_[0], abs=1e-6)
+    assert b == pytest.approx(reference.coef_[0, 0], abs=1e-6)
 
 
 def test_sensitivity_counts_onsets_and_alerts_count_new_alerts() -> None:

@@ -18,7 +18,7 @@ from stridewise.cli import app
 from stridewise.features.ingest import read_runs
 from stridewise.features.runs import run_features
 from stridewise.simulator.edge import write_edge_files
-from stridewise.simulator.hazard import SPIKE_HR
+from stridewise.simulator.hazard import PUBLISHED
 from stridewise.simulator.team import Config, simulate
 from stridewise.store.inputs import athlete_files, read_roster
 from tests.corpus import SAMPLES
@@ -131,7 +131,7 @@ def test_injury_rates_per_spike_bin_reproduce_the_hazard_ratios(large_cohort: Pa
         margin = 1.96 * math.sqrt(events)
         interval = (_estimate(h0, events - margin), _estimate(h0, events + margin))
         estimates[round(math.exp(log_hr), 2)] = (events, interval)
-    assert sorted(estimates) == sorted(SPIKE_HR.values())
+    assert sorted(estimates) == sorted(PUBLISHED.spike_hr.values())
     for configured, (events, (low, high)) in estimates.items():
         assert events >= 20, configured
         assert low <= configured <= high, (configured, events, low, high)

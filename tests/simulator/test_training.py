@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from stridewise.simulator.athletes import draw_athlete
-from stridewise.simulator.hazard import FACTORS
+from stridewise.simulator.hazard import FACTORS, Hazard
 from stridewise.simulator.training import (
     PRODROME_DAYS,
     AthleteSeason,
@@ -25,7 +25,7 @@ START = date(2026, 6, 1)
 def _season(index: int, hazard_scale: float, prodrome_pct: float = 0.0) -> AthleteSeason:
     athlete = draw_athlete(np.random.default_rng([9, index, 0]), index, 0, START)
     rng = np.random.default_rng([9, index, 1])
-    return simulate_season(athlete, rng, START, 52, hazard_scale, prodrome_pct)
+    return simulate_season(athlete, rng, START, 52, Hazard(scale=hazard_scale), prodrome_pct)
 
 
 @pytest.fixture(scope="module")
