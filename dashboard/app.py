@@ -40,7 +40,7 @@ from stridewise.dashboard.headers import SecurityHeaders
 from stridewise.dashboard.team import filtered, with_acknowledgements
 from stridewise.models.labels import SEVERITIES
 from stridewise.models.rules import Tier
-from stridewise.store import app_db
+from stridewise.store import app_db, notifications
 from stridewise.store.inputs import ATHLETE_ID, injury_history
 
 DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
@@ -278,10 +278,11 @@ def create_app(data: Path) -> FastAPI:
         coach, csrf = signed_in
         found = athlete(request, athlete_id, coach)
         tiers = source.rules.tiers
-        figures = athlete_figures(found["history"], tiers.high, tiers.moderate)
+        usual = source.snapshot().model.usual_risk
+        figures = athlete_figures(found["history"], tiers.high, tiers.moderate, usual)
         today = datetime.now(UTC).date()
         context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
-        context |= {"severities": SEVERITIES, "usual": source.snapshot().model.usual_risk, **found}
+        context |= {"severities": SEVERITIES, "usual": usual, **found}
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
@@ -344,6 +345,61 @@ def create_app(data: Path) -> FastAPI:
             context = {"acknowledged": done}
             return templates.TemplateResponse(request, "acknowledged.html", context)
         return RedirectResponse("/team", status_code=303)
+
+    @app.get("/settings", response_class=HTMLResponse, include_in_schema=False)
+    def settings_page(
+        request: Request, signed_in: Annotated[tuple[Coach, str], Depends(page_session)]
+    ) -> Response:
+        return settings_form(request, signed_in, None, 200)
+
+    def settings_form(
+        request: Request, signed_in: tuple[Coach, str], error: str | None, status: int
+    ) -> Response:
+        """The coach's notification targets (redacted) and failed deliveries."""
+        (coach, csrf), engine = signed_in, request.app.state.engine
+        context = {
+            "coach": coach,
+            "csrf": csrf,
+            "error": error,
+            "targets": notifications.targets(engine, coach.username),
+            "failures": notifications.failures(engine, coach.username),
+        }
+        return templates.TemplateResponse(request, "settings.html", context, status_code=status)
+
+    @app.post("/settings/targets", include_in_schema=False)
+    def add_target(
+        request: Request,
+        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
+        csrf: Annotated[str, Form()],
+        url: Annotated[str, Form(max_length=2048)],
+        daily: Annotated[bool, Form()] = False,
+        details: Annotated[bool, Form()] = False,
+    ) -> Response:
+        coach, expected = signed_in
+        check_csrf(csrf, expected)
+        engine = request.app.state.engine
+        try:
+            notifications.add_target(
+                engine, data, coach.username, url, daily=daily, details=details
+            )
+        except ValueError as error:
+            return settings_form(request, signed_in, str(error), 422)
+        return RedirectResponse("/settings", status_code=303)
+
+    @app.post("/settings/targets/{target_id}/delete", include_in_schema=False)
+    def remove_target(
+        request: Request,
+        target_id: int,
+        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
+        csrf: Annotated[str, Form()],
+    ) -> Response:
+        coach, expected = signed_in
+        check_csrf(csrf, expected)
+        try:
+            notifications.remove_target(request.app.state.engine, coach.username, target_id)
+        except ValueError:
+            raise HTTPException(404, "no such target") from None
+        return RedirectResponse("/settings", status_code=303)
 
     @app.get("/api/team")
     def api_team(

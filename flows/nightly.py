@@ -11,7 +11,7 @@ the same keys, then brings up to date every athlete whose days no longer match t
 # No `from __future__ import annotations`: a served run validates its parameters against a
 # model Prefect builds from these annotations, which must then be types, not strings.
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -26,11 +26,13 @@ from stridewise.features.daily import athlete_days
 from stridewise.features.ingest import read_runs
 from stridewise.features.runs import run_features
 from stridewise.flows.artifacts import flagged_rows, team_report
+from stridewise.flows.notify import Delivery, send_digests
 from stridewise.flows.progress import report
 from stridewise.models.assess import Assessment
 from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
 from stridewise.models.team import athletes_to_update, score_rows, score_team
+from stridewise.store.app_db import app_database
 from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from stridewise.store.inputs import (
     default_roster,
@@ -69,6 +71,8 @@ class Night:
     """The first and last day with an activity in the store (None: none yet)."""
     misplaced: int = 0
     """FIT files lying directly in the inbox, outside every athlete's folder: not ingested."""
+    deliveries: tuple[Delivery, ...] = ()
+    """What each coach with a notification target was sent."""
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
@@ -80,9 +84,17 @@ class Night:
             if self.misplaced
             else ""
         )
+        sent = sum(d.outcome == "sent" for d in self.deliveries)
+        failed = sum(d.outcome == "failed" for d in self.deliveries)
+        told = (
+            f"; digests to {sent} coach{'es' * (sent != 1)}"
+            + (f", {failed} failed (see the settings page)" if failed else "")
+            if sent or failed
+            else ""
+        )
         return (
             f"{new} new file{'s' * (new != 1)} ({counts or 'none'}); "
-            f"{len(self.assessments)} athletes scored, {flagged} flagged{stray}"
+            f"{len(self.assessments)} athletes scored, {flagged} flagged{stray}{told}"
         )
 
 
@@ -160,6 +172,21 @@ def publish(night: Night, as_of: date | None, roster: Path | None) -> None:
     create_table_artifact(flagged_rows(night.assessments, teams), key="flagged-athletes")
 
 
+@task(cache_policy=NO_CACHE)
+def notify(
+    data: Path, night: Night, as_of: date, roster: Path | None, dashboard_url: str | None
+) -> list[Delivery]:
+    """Each coach's digest, once every table of the night is written; never fails the run."""
+    with app_database(data) as engine:
+        deliveries = send_digests(
+            engine, data, night.assessments, read_teams(roster), as_of, dashboard_url
+        )
+    logger = get_run_logger()
+    for outcome, n in sorted(Counter(d.outcome for d in deliveries).items()):
+        logger.info("digests: %d %s", n, outcome)
+    return deliveries
+
+
 @flow(
     name="nightly",
     flow_run_name="nightly-{inbox}",
@@ -172,11 +199,13 @@ def nightly(
     roster: Path | None = None,
     injuries: Path | None = None,
     batch_files: int = BATCH_FILES,
+    dashboard_url: str | None = None,
 ) -> State[Night]:
     """Ingest the inbox's new files, update the athletes whose runs changed, score the team
-    on `as_of` (default: the last day with data). The roster defaults to the data
-    directory's, else the inbox's `roster.csv`; the injury log to the data directory's.
-    Calling it returns the `Night`; its final state's message sums it up."""
+    on `as_of` (default: the last day with data), publish, and send each coach with a target
+    their digest (links to `dashboard_url`). The roster defaults to the data directory's,
+    else the inbox's `roster.csv`; the injury log to the data directory's. Calling it
+    returns the `Night`; its final state's message sums it up."""
     store = Store(data)
     roster = roster or default_roster(data, inbox)
     files = find_new_files(inbox, store)
@@ -204,6 +233,9 @@ def nightly(
     span = (first, last) if last else None
     night = Night(assessments, dict(statuses), quarantined, span, len(misplaced_files(inbox)))
     publish(night, day, roster)
+    if day is not None:
+        sent = notify(data, night, day, roster, dashboard_url)
+        night = replace(night, deliveries=tuple(sent))
     return Completed(message=night.summary(), data=night)
 
 

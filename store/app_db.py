@@ -1,5 +1,6 @@
 """The app database: what people write (coach accounts and their teams, sessions, the injuries
-coaches log, their acknowledgements), through SQLAlchemy.
+coaches log, their acknowledgements, notification targets) and what the digests told whom,
+through SQLAlchemy.
 
 SQLite in WAL mode under the data directory by default (the dashboard writes while the nightly
 flow reads), or any database by URL ($STRIDEWISE_DATABASE_URL), e.g. PostgreSQL (DESIGN §2).
@@ -105,6 +106,54 @@ acknowledgements = Table(
     Column("at", DateTime(timezone=True), nullable=False),
 )
 """A coach saw an athlete's flag (`seen`) or changed their plan (`plan_adjusted`)."""
+
+
+notify_targets = Table(
+    "notify_targets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), nullable=False),
+    Column("url_encrypted", String, nullable=False),
+    Column("shown", String, nullable=False),
+    Column("daily", Boolean, nullable=False),
+    Column("details", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""`daily`: a summary even on a night with nothing new; `details`: drivers and advice in the
+message (a channel the coach trusts with health data)."""
+
+announcements = Table(
+    "announcements",
+    metadata,
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True),
+    Column("athlete_id", String, primary_key=True),
+    Column("tier", String, nullable=False),
+    Column("on_date", Date, nullable=False),
+)
+"""The tier a coach was last told of, per athlete still flagged."""
+
+digests = Table(
+    "digests",
+    metadata,
+    Column("key", String, primary_key=True),
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("status", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+"""One row per digest: `sending` once claimed, `sent` once delivered to every target that
+took it."""
+
+notify_failures = Table(
+    "notify_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("reason", String, nullable=False),
+)
+"""A delivery that failed after its retries: which coach, which target (redacted), why."""
 
 
 def _sqlite_pragmas(connection: Any, _: Any) -> None:

@@ -7,7 +7,7 @@ import os
 import socket
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -142,3 +142,82 @@ def remove_user(
     except ValueError as error:
         fail(str(error))
     typer.echo(f"{username}: removed")
+
+
+@users.command("notify")
+def notify_user(
+    username: Annotated[str, typer.Argument(help="The coach's sign-in name.")],
+    add: Annotated[
+        str | None,
+        typer.Option(
+            "--add",
+            help="An Apprise URL: mailto:// or mailtos:// (e-mail), slack://, msteams://, "
+            "ntfy://, json:// (any webhook). Stored encrypted.",
+        ),
+    ] = None,
+    daily: Annotated[
+        bool, typer.Option("--daily", help="With --add: a summary even when nothing is new.")
+    ] = False,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details",
+            help="With --add: drivers and advice in the message (only for a channel you "
+            "trust with health data).",
+        ),
+    ] = False,
+    remove: Annotated[int | None, typer.Option("--remove", help="Remove target N.")] = None,
+    show: Annotated[bool, typer.Option("--list", help="The targets, redacted.")] = False,
+    test: Annotated[bool, typer.Option("--test", help="Send a test message to each.")] = False,
+    data: DataOption = None,
+) -> None:
+    """A coach's notification targets: where the morning digest of their teams goes."""
+    from stridewise.store import notifications
+    from stridewise.store.app_db import app_database
+    from stridewise.store.secrets import SecretError
+
+    actions = [add is not None, remove is not None, show, test]
+    if sum(actions) != 1:
+        fail("give one of --add URL, --remove N, --list or --test")
+    if (daily or details) and add is None:
+        fail("--daily and --details go with --add")
+    store = existing_data_dir(data)
+    try:
+        with app_database(store) as engine:
+            if add is not None:
+                target = notifications.add_target(
+                    engine, store, username, add, daily=daily, details=details
+                )
+                typer.echo(f"{username}: target {target.id} added ({target.shown})")
+            elif remove is not None:
+                notifications.remove_target(engine, username, remove)
+                typer.echo(f"{username}: target {remove} removed")
+            elif show:
+                _list_targets(engine, username)
+            elif not _test_targets(notifications.target_urls(engine, store, username), username):
+                raise typer.Exit(1)
+    except (ValueError, SecretError) as error:
+        fail(str(error))
+
+
+def _list_targets(engine: Any, username: str) -> None:
+    """Each target (redacted, with its options), then the latest failed deliveries."""
+    from stridewise.store import notifications
+
+    for t in notifications.targets(engine, username):
+        flags = [name for name, on in (("daily", t.daily), ("details", t.details)) if on]
+        typer.echo("\t".join([str(t.id), t.shown, *flags]))
+    for at, shown, reason in notifications.failures(engine, username, limit=5):
+        typer.echo(f"failed {at:%Y-%m-%d %H:%M} {shown}: {reason}", err=True)
+
+
+def _test_targets(found: list[Any], username: str) -> bool:
+    """A test message to each target; whether every one was delivered."""
+    from stridewise.flows.notify import send
+
+    if not found:
+        fail(f"{username} has no target: add one with --add URL")
+    reasons = [send(url, "stridewise test", f"A test message for {username}.") for _, url in found]
+    for (t, _), reason in zip(found, reasons, strict=True):
+        typer.echo(f"{t.id}\t{t.shown}\t{reason or 'delivered'}")
+    return not any(reasons)

@@ -23,6 +23,15 @@ InjuriesOption = Annotated[
 ]
 
 
+DashboardUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="STRIDEWISE_DASHBOARD_URL",
+        help="The dashboard's address, for the links in the coaches' digests.",
+    ),
+]
+
+
 def _prefect_environment(data: Path) -> None:
     """Prefect's home under the data directory, no telemetry, quiet logs (unless set)."""
     home = Path(os.environ.setdefault("PREFECT_HOME", str((data / "prefect").resolve())))
@@ -67,8 +76,10 @@ def nightly(
             help="Decode on this Dask cluster (tcp://host:8786) instead of local threads.",
         ),
     ] = None,
+    dashboard_url: DashboardUrlOption = None,
 ) -> None:
-    """Ingest new files, update load histories, score the team, publish the report.
+    """Ingest new files, update load histories, score the team, publish the report, send
+    each coach with a notification target their digest (`stridewise users notify`).
 
     Files are identified by their bytes (sha256): renamed or re-synced copies are duplicates;
     bad files are quarantined with their reason and the run goes on. Each batch is recorded
@@ -104,7 +115,14 @@ def nightly(
         files = bar.add_task("new files", total=None)
         with listening(lambda done, total: bar.update(files, completed=done, total=total)):
             try:
-                night = flow(inbox, store, as_of.date() if as_of else None, roster, injuries)
+                night = flow(
+                    inbox,
+                    store,
+                    as_of.date() if as_of else None,
+                    roster,
+                    injuries,
+                    dashboard_url=dashboard_url,
+                )
             except OSError as error:
                 fail(f"{error.filename or store}: {error.strerror or error}")
     for path, reason in night.quarantined:
@@ -127,7 +145,7 @@ def nightly(
 def retrain(
     data: DataOption = None,
     injuries: InjuriesOption = None,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the trees.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the stumps baseline.")] = 0,
 ) -> None:
     """Retrain the risk model on the store's athlete-days and the injury log (the CSV and
     the app database); register it only if, on athletes set aside from every retraining, it
@@ -221,6 +239,7 @@ def serve(
     ] = "0 4 * * 0",
     timezone: Annotated[str, typer.Option(help="Time zone of the schedules (IANA name).")] = "UTC",
     port: Annotated[int, typer.Option(help="Port of the Prefect server it starts.")] = 4200,
+    dashboard_url: DashboardUrlOption = None,
 ) -> None:
     """Serve the nightly flow and the retraining on their schedules until stopped (Ctrl-C).
 
@@ -264,4 +283,4 @@ def serve(
         )
         signal.signal(signal.SIGTERM, _interrupt)  # so that the server is stopped too
         with contextlib.suppress(KeyboardInterrupt):
-            serve_deployments(inbox.resolve(), store, cron, train_cron, timezone)
+            serve_deployments(inbox.resolve(), store, cron, train_cron, timezone, dashboard_url)

@@ -22,7 +22,7 @@ from stridewise.dashboard.app import create_app
 from stridewise.dashboard.auth import MAX_FAILED_LOGINS
 from stridewise.dashboard.team import balance_band
 from stridewise.models.bundle import DEFAULT_MODEL_DIR
-from stridewise.store import app_db
+from stridewise.store import app_db, notifications
 from stridewise.store.tables import Store
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import sign_in_form
@@ -128,7 +128,7 @@ def test_without_a_session_every_route_asks_to_sign_in(client: TestClient) -> No
         if isinstance(route, Mount) or route.path in PUBLIC:
             continue
         path = route.path
-        url = path.replace("{athlete_id}", "z004")
+        url = path.replace("{athlete_id}", "z004").replace("{target_id}", "1")
         for method in route.methods - {"HEAD"}:
             done = client.request(method, url, data={"csrf": "x"})
             if path.startswith("/api/"):
@@ -270,3 +270,30 @@ def test_a_new_night_shows_without_a_restart(
         after = client.get("/api/team").json()
         assert after[0]["athlete_id"] == "z001" and after[0]["probability"] == 0.5
         assert re.findall(r'href="/athletes/(\w+)"', client.get("/team").text)[0] == "z001"
+
+
+def test_a_coach_keeps_notification_targets_on_the_settings_page(
+    client: TestClient, data: Path
+) -> None:
+    csrf = sign_in(client, "zoe")
+    assert "No target yet" in client.get("/settings").text
+    url = "json://127.0.0.1:9/s3cret-token"
+    form = {"csrf": csrf, "url": url, "details": "1"}
+    assert client.post("/settings/targets", data=form).status_code == 303
+    page = client.get("/settings").text
+    assert "json://127.0.0.1:9/…" in page and "s3cret-token" not in page
+    bad = client.post("/settings/targets", data={"csrf": csrf, "url": "nonsense://x"})
+    assert bad.status_code == 422 and "not a notification URL Apprise knows" in bad.text
+    assert client.post("/settings/targets", data={**form, "csrf": "x"}).status_code == 403
+    with app_db.app_database(data) as engine:
+        (target,) = notifications.targets(engine, "zoe")
+        assert target.details and not target.daily
+        notifications.record_failure(engine, 1, target, "refused or unreachable after 3 attempts")
+        assert notifications.targets(engine, "bob") == []  # another coach's are not theirs
+        with pytest.raises(ValueError, match="bob has no target"):
+            notifications.remove_target(engine, "bob", target.id)
+    assert "refused or unreachable after 3 attempts" in client.get("/settings").text
+    missing = client.post(f"/settings/targets/{target.id + 1}/delete", data={"csrf": csrf})
+    assert missing.status_code == 404
+    done = client.post(f"/settings/targets/{target.id}/delete", data={"csrf": csrf})
+    assert done.status_code == 303 and "No target yet" in client.get("/settings").text

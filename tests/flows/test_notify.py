@@ -1,0 +1,240 @@
+"""The morning digest: composed for one coach's teams, sent through Apprise to real local
+receivers (HTTP and SMTP), never twice, and never at the cost of the night."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from stridewise.dashboard.auth import add_coach
+from stridewise.flows import notify
+from stridewise.flows.digest import digest
+from stridewise.models.assess import Assessment
+from stridewise.models.explain import Driver
+from stridewise.store import notifications
+from stridewise.store.app_db import acknowledge, app_database, notify_targets
+from tests.corpus import SAMPLES
+from tests.flows.common import free_port, harness_env
+from tests.receivers import http_receiver, smtp_receiver
+from tests.test_cli import stridewise
+
+PASSWORD = "correct horse battery"
+DAY = date(2026, 11, 22)
+TEAMS = {"z001": "zurich", "z004": "zurich", "b001": "boston", "b004": "boston"}
+SECRET_PATH = "hook-s3cr3t"
+
+
+def _assessment(athlete: str, tier: str, probability: float) -> Assessment:
+    spike = Driver("spike_ratio_max_7d", "lateral", 0.002, "Sunday's run was 40% longer")
+    return Assessment(
+        athlete, DAY, probability, tier, [spike], {"rest": {"text": "Take 2 days off."}},
+        [], "hip-test", [], usual_risk=0.004,
+    )  # fmt: skip
+
+
+NIGHT = [
+    _assessment("z004", "high", 0.008),
+    _assessment("z001", "moderate", 0.005),
+    _assessment("b004", "low", 0.003),
+    _assessment("b001", "low", 0.002),
+]
+
+
+def zurich(athlete: str) -> bool:
+    return TEAMS[athlete] == "zurich"
+
+
+def test_a_digest_names_the_coach_s_flagged_athletes_and_only_new_news() -> None:
+    first = digest(NIGHT, zurich, announced={}, acknowledged=set(), daily=False)
+    assert [a.athlete_id for a in first.new] == ["z001", "z004"]
+    assert first.counts == {"high": 1, "moderate": 1}
+    body = first.body("https://dash.example/", details=False)
+    assert "- z004: high (0.80%, 2.0 x the usual) https://dash.example/athletes/z004" in body
+    assert "Your athletes today: 1 high, 1 moderate, 0 low." in body
+    assert "b00" not in body and "40%" not in body and "days off" not in body  # private
+    detailed = first.body(None, details=True)
+    assert "Sunday's run was 40% longer" in detailed and "Take 2 days off." in detailed
+    # told of both: nothing new, no message; z001 not acknowledged stays listed on a daily one
+    told = {"z004": "high", "z001": "moderate"}
+    assert digest(NIGHT, zurich, told, acknowledged=set(), daily=False) is None
+    daily = digest(NIGHT, zurich, told, acknowledged={"z004"}, daily=True)
+    assert daily.new == [] and [a.athlete_id for a in daily.still] == ["z001"]
+    # a tier that rises is news again
+    rose = digest(NIGHT, zurich, {"z004": "moderate", "z001": "moderate"}, set(), daily=False)
+    assert [a.athlete_id for a in rose.new] == ["z004"]
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "roster.csv").write_bytes((SAMPLES / "roster.csv").read_bytes())
+    with app_database(data) as engine:
+        add_coach(engine, "zoe", PASSWORD, ["zurich"])
+        add_coach(engine, "bob", PASSWORD, ["boston"])
+    return data
+
+
+def _add(data: Path, username: str, url: str, **flags: bool) -> None:
+    with app_database(data) as engine:
+        notifications.add_target(
+            engine, data, username, url, daily=flags.get("daily", False),
+            details=flags.get("details", False),
+        )  # fmt: skip
+
+
+def _send(data: Path, night: list[Assessment] = NIGHT) -> list[notify.Delivery]:
+    with app_database(data) as engine:
+        return notify.send_digests(engine, data, night, TEAMS, DAY, "https://dash.example")
+
+
+def test_each_coach_gets_their_team_once_and_the_url_is_stored_encrypted(data: Path) -> None:
+    with http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{port}/{SECRET_PATH}")
+        _add(data, "bob", f"json://127.0.0.1:{port}/bob", daily=True)
+        sent = _send(data)
+        assert {d.coach: d.outcome for d in sent} == {"zoe": "sent", "bob": "sent"}
+        by_path = {p["path"]: p for p in posts}
+        assert set(by_path) == {f"/{SECRET_PATH}", "/bob"}
+        zoe, bob = by_path[f"/{SECRET_PATH}"], by_path["/bob"]
+        assert "z004" in zoe["message"] and "z001" in zoe["message"]
+        assert "b00" not in zoe["message"]
+        assert bob["title"] == "stridewise 2026-11-22: nothing new"
+        assert "z00" not in bob["message"] and "0 high, 0 moderate, 2 low" in bob["message"]
+        assert _send(data) and len(posts) == 2  # the same night again: nothing sent
+    with app_database(data) as engine, engine.connect() as connection:
+        stored = connection.execute(select(notify_targets.c.url_encrypted)).scalars().all()
+        assert all(SECRET_PATH not in s for s in stored)
+        assert [t.shown for t in notifications.targets(engine, "zoe")] == [
+            f"json://127.0.0.1:{port}/…"
+        ]
+
+
+def test_an_acknowledged_flag_is_not_announced_again_until_it_rises(data: Path) -> None:
+    with http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{port}/zoe", daily=True)
+        _send(data)
+        with app_database(data) as engine:
+            acknowledge(engine, "z001", "seen", "zoe")
+        _send(data)  # the same scores: z004 still flagged and not acknowledged, z001 seen
+        assert "Still flagged, not yet acknowledged:\n- z004: high" in posts[-1]["message"]
+        assert "z001" not in posts[-1]["message"] and "New since" not in posts[-1]["message"]
+        risen = [_assessment("z001", "high", 0.009), *NIGHT[:1], *NIGHT[2:]]
+        with app_database(data) as engine:  # another night: a new digest key
+            notify.deliver(
+                engine, notifications.recipients(engine, data)[0], risen, TEAMS,
+                date(2026, 11, 23), None,
+            )  # fmt: skip
+        assert "New since the last digest:\n- z001: high" in posts[-1]["message"]
+
+
+def test_a_failing_target_is_recorded_and_the_others_go_on(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify, "RETRY_S", (0.0, 0.0))
+    refused_port = free_port()  # nobody listens there
+    with http_receiver(status=500) as (broken, _), http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{broken}/down")
+        _add(data, "zoe", f"json://127.0.0.1:{refused_port}/refused")
+        _add(data, "bob", f"json://127.0.0.1:{port}/bob", daily=True)
+        sent = {d.coach: d for d in _send(data)}
+    assert sent["zoe"].outcome == "failed" and sent["bob"].outcome == "sent"
+    assert len(posts) == 1
+    with app_database(data) as engine:
+        failed = notifications.failures(engine, "zoe")
+    assert sorted(shown for _, shown, _ in failed) == sorted(
+        [f"json://127.0.0.1:{broken}/…", f"json://127.0.0.1:{refused_port}/…"]
+    )
+    assert all(reason == "refused or unreachable after 3 attempts" for *_, reason in failed)
+
+
+def test_a_night_killed_after_sending_does_not_send_again(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGINT between the delivery and its record
+
+    with http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{port}/zoe")
+        with monkeypatch.context() as patch:
+            patch.setattr(notifications, "mark_sent", killed)
+            with pytest.raises(KeyboardInterrupt):
+                _send(data)
+        assert len(posts) == 1
+        assert [d.outcome for d in _send(data)] == ["already sent"]
+        assert len(posts) == 1
+
+
+def test_e_mail_arrives_through_a_real_smtp_server(data: Path) -> None:
+    port = free_port()
+    with smtp_receiver(port) as mail:
+        _add(data, "zoe", f"mailto://127.0.0.1:{port}?from=stridewise@example.org"
+             "&to=zoe@example.org&mode=insecure")  # fmt: skip
+        _send(data)
+    (message,) = mail
+    assert message["To"] == "zoe@example.org"
+    assert message["Subject"] == "stridewise 2026-11-22: 2 newly at risk"
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    assert "z004: high" in text.get_payload(decode=True).decode()
+
+
+def _stridewise(*args: object) -> subprocess.CompletedProcess[str]:
+    return stridewise(*map(str, args))
+
+
+def test_users_notify_adds_lists_tests_and_removes_without_showing_the_secret(
+    data: Path,
+) -> None:
+    with http_receiver() as (port, posts):
+        url = f"json://127.0.0.1:{port}/{SECRET_PATH}"
+        added = _stridewise("users", "notify", "zoe", "--add", url, "--daily", "--data", data)
+        assert added.returncode == 0, added.stderr
+        assert added.stdout == f"zoe: target 1 added (json://127.0.0.1:{port}/…)\n"
+        listed = _stridewise("users", "notify", "zoe", "--list", "--data", data)
+        assert listed.stdout == f"1\tjson://127.0.0.1:{port}/…\tdaily\n"
+        tested = _stridewise("users", "notify", "zoe", "--test", "--data", data)
+        assert tested.returncode == 0 and posts[-1]["title"] == "stridewise test"
+        for done in (added, listed, tested):
+            assert SECRET_PATH not in done.stdout + done.stderr
+    bad = _stridewise("users", "notify", "zoe", "--add", "nonsense://x", "--data", data)
+    assert (bad.returncode, bad.stderr.strip()) == (
+        2, "error: nonsense://…: not a notification URL Apprise knows"
+    )  # fmt: skip
+    both = _stridewise("users", "notify", "zoe", "--list", "--test", "--data", data)
+    assert both.returncode == 2 and "give one of" in both.stderr
+    removed = _stridewise("users", "notify", "zoe", "--remove", "1", "--data", data)
+    assert removed.stdout == "zoe: target 1 removed\n"
+
+
+@pytest.mark.usefixtures("prefect")
+def test_one_nightly_sends_each_coach_their_team_and_a_second_sends_nothing(data: Path) -> None:
+    """The issue's check, on the bundled team: two coaches of different teams, each with a
+    json:// target on a local receiver (bob asked for a daily summary)."""
+    with http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{port}/zoe")
+        _add(data, "bob", f"json://127.0.0.1:{port}/bob", daily=True)
+        args = (
+            *("nightly", SAMPLES / "inbox", "--data", data, "--injuries", SAMPLES / "injuries.csv"),
+            *("--dashboard-url", "https://dash.example", "--json"),
+        )
+        first = stridewise(*args, env=harness_env())
+        assert first.returncode == 0, first.stderr
+        assert "digests to 2 coaches" in first.stderr
+        scored = {a["athlete_id"]: a["tier"] for a in json.loads(first.stdout)}
+        by_coach = {p["path"]: p["message"] for p in posts}
+        assert len(posts) == 2
+        roster = {"zoe": "z", "bob": "b"}  # zurich athletes are z00n, boston b00n (roster.csv)
+        for coach, prefix in roster.items():
+            flagged = sorted(a for a, tier in scored.items() if tier != "low" and a[0] == prefix)
+            named = sorted(set(re.findall(r"- (\w\d+): ", by_coach[f"/{coach}"])))
+            assert named == flagged, (coach, by_coach[f"/{coach}"])
+        assert "z004" in by_coach["/zoe"] and "b00" not in by_coach["/zoe"]
+        second = stridewise(*args, env=harness_env())
+        assert second.returncode == 0, second.stderr
+        assert len(posts) == 2
