@@ -18,11 +18,13 @@ from typing import Annotated, Any
 
 import polars as pl
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from stridewise.dashboard.api import Athlete, TeamRow
 from stridewise.dashboard.auth import (
@@ -174,6 +176,16 @@ def create_app(data: Path) -> FastAPI:
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, _: LoginRequired) -> Response:
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def error_page(request: Request, error: StarletteHTTPException) -> Response:
+        """A page for a person (an unknown athlete, an expired form), JSON for the API."""
+        if request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, error)
+        context = {"status": error.status_code, "message": error.detail}
+        return templates.TemplateResponse(
+            request, "error.html", context, status_code=error.status_code, headers=error.headers
+        )
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request) -> Response:

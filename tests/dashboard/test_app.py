@@ -123,6 +123,17 @@ def test_another_team_s_athletes_are_not_found_anywhere(client: TestClient) -> N
     assert client.get("/athletes/nobody").status_code == 404
 
 
+def test_an_unknown_athlete_is_a_page_for_people_and_json_for_the_api(
+    client: TestClient,
+) -> None:
+    sign_in(client, "zoe")
+    page = client.get("/athletes/b001")  # bob's athlete: as unknown to zoe as nobody
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>no such athlete</h1>" in page.text and "b001" not in page.text
+    api = client.get("/api/athletes/b001")
+    assert (api.status_code, api.json()) == (404, {"detail": "no such athlete"})
+
+
 def test_without_a_session_every_route_asks_to_sign_in(client: TestClient) -> None:
     for route in client.app.routes:
         if isinstance(route, Mount) or route.path in PUBLIC:

@@ -104,6 +104,16 @@ def test_single_file_mode_says_what_it_could_not_use() -> None:
     assert 0 < assessment.probability < 1 and assessment.model_version == MODEL.version
 
 
+def test_without_a_history_of_their_own_the_baseline_is_not_called_usual() -> None:
+    # one 12 km run with 360 m of climbing: 30 m/km, over the 25 m/km of the hills factor,
+    # against the training cohort's median (the athlete has no days of their own before it)
+    found = drivers(history([(0, 12.0)], ascent_m=[360.0]), MODEL)
+    hills = next(d for d in found if d.name == "ascent_m_per_km_7d")
+    typical = MODEL.reference["ascent_m_per_km_7d"]
+    assert hills.text == f"30 m of climbing per km this week (typical for runners {typical:.0f})"
+    assert all("usually" not in d.text for d in found)
+
+
 def test_every_input_has_words_with_its_numbers() -> None:
     assert set(PHRASES) == set(NAMES)
     n = len(EVERY_OTHER_DAY) + 1
