@@ -40,7 +40,7 @@ from stridewise.dashboard.charts import athlete_figures
 from stridewise.dashboard.data import DashboardData, Snapshot
 from stridewise.dashboard.headers import SecurityHeaders
 from stridewise.dashboard.team import filtered, with_acknowledgements
-from stridewise.models.labels import SEVERITIES
+from stridewise.models.labels import SEVERITIES, SUBTYPES
 from stridewise.models.rules import Tier
 from stridewise.store import app_db, notifications
 from stridewise.store.inputs import ATHLETE_ID, injury_history
@@ -294,7 +294,7 @@ def create_app(data: Path) -> FastAPI:
         figures = athlete_figures(found["history"], tiers.high, tiers.moderate, usual)
         today = datetime.now(UTC).date()
         context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
-        context |= {"severities": SEVERITIES, "usual": usual, **found}
+        context |= {"severities": SEVERITIES, "subtypes": SUBTYPES, "usual": usual, **found}
         return templates.TemplateResponse(request, "athlete.html", context)
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
@@ -321,13 +321,17 @@ def create_app(data: Path) -> FastAPI:
         coach: Annotated[Coach, Depends(athlete_form)],
         onset_date: Annotated[date, Form()],
         severity: Annotated[str, Form()],
-        region: Annotated[str, Form(max_length=40)] = "hip",
+        region: Annotated[str, Form(max_length=40)] = "",
         side: Annotated[str, Form(pattern="^(|left|right|both)$")] = "",
         subtype: Annotated[str, Form(max_length=80)] = "",
         days_lost: Annotated[int | None, Form(ge=0, le=365)] = None,
     ) -> Response:
         if onset_date > datetime.now(UTC).date():
             raise HTTPException(422, "the onset date is in the future")
+        if region and region not in SUBTYPES:
+            raise HTTPException(422, f"region {region!r} is not one of {', '.join(SUBTYPES)}")
+        if subtype and subtype not in SUBTYPES.get(region, sum(SUBTYPES.values(), ())):
+            raise HTTPException(422, f"subtype {subtype!r} is not an injury of that region")
         try:
             app_db.log_injury(
                 request.app.state.engine,

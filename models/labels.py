@@ -29,6 +29,12 @@ INJURY_SCHEMA: dict[str, pl.DataType] = {
 """injuries.csv: the injury log (simulated, or what coaches log in the dashboard)."""
 
 SEVERITIES = ("mild", "moderate", "severe")
+SUBTYPES: dict[str, tuple[str, ...]] = {
+    "lateral_hip": ("it_band_syndrome", "gluteal_tendinopathy"),
+    "anterior_hip": ("hip_flexor_tendinopathy", "labral_irritation"),
+}
+"""The injury log's regions, and the subtypes of each: the four hip overuse injuries (DESIGN
+§5) by where they hurt, as the simulator writes them and the dashboard's form offers them."""
 BACK = pl.col("onset_date") + pl.duration(days=pl.col("days_lost").fill_null(DEFAULT_DAYS_LOST))
 """The last day of an injury in the injury log: its onset plus its days lost."""
 FLAG_COLUMNS = ("previous_injury", "injured", "label")

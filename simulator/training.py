@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from stridewise.features.daily import SPIKE_EFFECT_DAYS
+from stridewise.models.labels import SUBTYPES
 from stridewise.simulator.athletes import Athlete
 from stridewise.simulator.hazard import (
     FACTORS,
@@ -405,11 +406,10 @@ def _injury(
     lateral = 0.7 * math.exp(sum(contributions[f] for f in LATERAL_FACTORS))
     flexor = 0.3 * math.exp(sum(contributions[f] for f in FLEXOR_FACTORS))
     if rng.random() < lateral / (lateral + flexor):
-        region = "lateral_hip"
-        subtype = "it_band_syndrome" if rng.random() < 0.45 else "gluteal_tendinopathy"
+        region, first_share = "lateral_hip", 0.45  # IT-band syndrome, else gluteal
     else:
-        region = "anterior_hip"
-        subtype = "hip_flexor_tendinopathy" if rng.random() < 0.8 else "labral_irritation"
+        region, first_share = "anterior_hip", 0.8  # hip-flexor tendinopathy, else labral
+    subtype = SUBTYPES[region][0 if rng.random() < first_share else 1]
     side = "left" if rng.random() < (0.65 if balance_drift < 0 else 0.35) else "right"
     severity, _, (low, high) = SEVERITY[rng.choice(len(SEVERITY), p=[s[1] for s in SEVERITY])]
     return Injury(day, region, subtype, side, severity, int(rng.integers(low, high + 1)))

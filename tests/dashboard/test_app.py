@@ -101,6 +101,14 @@ def test_logging_an_injury_lists_it_and_feeds_the_log(client: TestClient, data: 
     assert future.status_code == 422
     bad = client.post("/athletes/z004/injuries", data={**form, "severity": "sore"})
     assert bad.status_code == 422 and "not one of mild, moderate, severe" in bad.text
+    page = client.get("/athletes/z004").text  # the log's own vocabulary, as lists
+    for value in ("lateral_hip", "anterior_hip", "gluteal_tendinopathy", "labral_irritation"):
+        assert f'<option value="{value}">' in page
+    wrong = {**form, "region": "anterior_hip", "subtype": "it_band_syndrome"}
+    mismatch = client.post("/athletes/z004/injuries", data=wrong)
+    assert mismatch.status_code == 422 and "not an injury of that region" in mismatch.text
+    knee = client.post("/athletes/z004/injuries", data={**form, "region": "knee"})
+    assert knee.status_code == 422 and "not one of lateral_hip, anterior_hip" in knee.text
 
 
 def test_acknowledging_records_who_and_when(client: TestClient) -> None:

@@ -93,7 +93,8 @@ def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) ->
     form = page.locator("#log-injury")
     form.locator("input[name=onset_date]").fill("2026-11-02")
     form.locator("select[name=side]").select_option("right")
-    form.locator("input[name=subtype]").fill("gluteal tendinopathy")
+    form.locator("select[name=region]").select_option("lateral_hip")
+    form.locator("select[name=subtype]").select_option("gluteal_tendinopathy")
     form.locator("select[name=severity]").select_option("moderate")
     form.locator("input[name=days_lost]").fill("9")
     form.get_by_role("button", name="Log injury").click()
@@ -101,5 +102,5 @@ def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) ->
     page.reload()
     logged = page.locator("#injuries tbody tr", has_text="2026-11-02")
     expect(logged).to_have_count(1)
-    cells = ["2026-11-02", "hip", "right", "gluteal tendinopathy", "moderate", "9"]
+    cells = ["2026-11-02", "lateral hip", "right", "gluteal tendinopathy", "moderate", "9"]
     expect(logged.locator("td")).to_have_text(cells)
