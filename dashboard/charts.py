@@ -191,11 +191,11 @@ def risk_history(
         return f" ({level / usual:.1f} x usual)" if usual else ""
 
     lines = [
-        (alert, "high: alert" + times(alert), BAND_COLOURS["red"], "dash"),
-        (moderate, "moderate" + times(moderate), "#f9a825", "dash"),
+        (alert, "high: alert" + times(alert), BAND_COLOURS["red"], "dash", "end"),
+        (moderate, "moderate" + times(moderate), "#f9a825", "dash", "end"),
     ]
-    if usual:
-        lines.append((usual, f"usual {usual:.2%}", MUTED, "dot"))
+    if usual:  # labelled on the left: the tiers' labels sit on the right, close above it
+        lines.append((usual, f"usual {usual:.2%}", MUTED, "dot", "start"))
     shapes = [
         {
             "type": "line",
@@ -205,9 +205,9 @@ def risk_history(
             "y0": level * 100,
             "y1": level * 100,
             "line": {"color": colour, "dash": dash, "width": 1.5},
-            "label": {"text": name, "textposition": "end", "font": {"size": 11}},
+            "label": {"text": name, "textposition": side, "font": {"size": 11}},
         }
-        for level, name, colour, dash in lines
+        for level, name, colour, dash, side in lines
     ]
     trace = _line(percent, "probability", "risk", line={"color": INK})
     return _figure(
