@@ -8,6 +8,7 @@ them. An athlete the coach was told of is news again only when their tier rises.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -76,15 +77,12 @@ def digest(
     still = [a for a in flagged if a not in new and a.athlete_id not in acknowledged]
     if not new and not daily:
         return None
-    counts: dict[str, int] = {}
-    for a in mine:
-        counts[a.tier] = counts.get(a.tier, 0) + 1
     day = mine[0].date.isoformat() if mine else ""
     headline = f"{len(new)} newly at risk" if new else "nothing new"
     return Digest(
         title=f"stridewise {day}: {headline}",
         new=new,
         still=still,
-        counts=counts,
+        counts=dict(Counter(a.tier for a in mine)),
         tiers={a.athlete_id: a.tier for a in flagged},
     )

@@ -29,12 +29,12 @@ RETRY_S = (1.0, 3.0)
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the night did for one coach: `sent` (to how many targets), `nothing new`,
-    `already sent` (a rerun), or `failed`."""
+    """What the night did for one coach: `sent`, `nothing new`, `already sent` (a rerun), or
+    `failed` (with why, when no target was even tried)."""
 
     coach: str
     outcome: str
-    targets: int = 0
+    reason: str = ""
 
 
 def send(url: str, title: str, body: str) -> str | None:
@@ -91,7 +91,7 @@ def deliver(
             notifications.record_failure(engine, recipient.coach_id, target, reason)
     if sent:
         notifications.mark_sent(engine, key, recipient.coach_id, found.tiers)
-    return Delivery(recipient.username, "sent" if sent else "failed", sent)
+    return Delivery(recipient.username, "sent" if sent else "failed")
 
 
 def send_digests(
@@ -107,7 +107,7 @@ def send_digests(
     try:
         recipients = notifications.recipients(engine, data)
     except SecretError as error:
-        return [Delivery("*", f"failed: {error}")]
+        return [Delivery("*", "failed", str(error))]
     out = []
     for recipient in recipients:
         try:
@@ -115,5 +115,5 @@ def send_digests(
         except Exception as error:
             failed = Target(0, "*", daily=False, details=False)
             notifications.record_failure(engine, recipient.coach_id, failed, type(error).__name__)
-            out.append(Delivery(recipient.username, "failed"))
+            out.append(Delivery(recipient.username, "failed", type(error).__name__))
     return out
