@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from stridewise.models.rules import Tier
+from stridewise.models.assess import Status
 
 
 class Acknowledgement(BaseModel):
@@ -26,12 +26,16 @@ class TeamRow(BaseModel):
     athlete_id: str
     team: str | None = Field(description="the roster's team column")
     date: dt.date = Field(description="the day scored")
-    tier: Tier
+    tier: Status = Field(
+        description='low, moderate or high; "returning": back from a logged injury, not an alert'
+    )
     probability: float = Field(description="14-day probability of a hip overuse injury")
     drivers: list[str] = Field(description="what raised the risk most, in plain words")
     recommendation: str = Field(description="the rest advice, in one sentence")
     advice: dict[str, Any] = Field(
-        description="rest, warm-up, cool-down, cadence and strength advice with evidence"
+        description="rest (or the return to run), actions by driver, warm-up and cool-down "
+        "against the athlete's measured ones, cadence, strength, and the 7-day `plan`, with "
+        "evidence"
     )
     caveats: list[str] = Field(description="why the score should not be trusted, if it should not")
     last_run: dt.date | None

@@ -31,6 +31,7 @@ from stridewise.dashboard.auth import (
     Coach,
     check_password,
     close_session,
+    list_coaches,
     login_blocked,
     login_failed,
     open_session,
@@ -40,10 +41,13 @@ from stridewise.dashboard.charts import athlete_figures
 from stridewise.dashboard.data import DashboardData, Snapshot
 from stridewise.dashboard.headers import SecurityHeaders
 from stridewise.dashboard.team import filtered, with_acknowledgements
-from stridewise.models.labels import SEVERITIES, SUBTYPES
+from stridewise.models.calendar import plan_calendar
+from stridewise.models.labels import BACK, SEVERITIES, SUBTYPES
 from stridewise.models.rules import Tier
+from stridewise.models.workout import workout_fit, workout_steps
 from stridewise.store import app_db, notifications
 from stridewise.store.inputs import ATHLETE_ID, injury_history
+from stridewise.store.secrets import sign, signed
 
 DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
 """The data directory, for the server processes `stridewise dashboard --workers N` starts."""
@@ -291,11 +295,51 @@ def create_app(data: Path) -> FastAPI:
         found = athlete(request, athlete_id, coach)
         tiers = source.rules.tiers
         usual = source.snapshot().model.usual_risk
-        figures = athlete_figures(found["history"], tiers.high, tiers.moderate, usual)
+        marks = [(i["onset_date"], i["back"]) for i in found["injuries"]]
+        figures = athlete_figures(found["history"], tiers.high, tiers.moderate, usual, marks)
         today = datetime.now(UTC).date()
         context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
         context |= {"severities": SEVERITIES, "subtypes": SUBTYPES, "usual": usual, **found}
+        context["calendar_url"] = calendar_path(coach.username, athlete_id)
         return templates.TemplateResponse(request, "athlete.html", context)
+
+    def calendar_path(username: str, athlete_id: str) -> str:
+        """The coach's own feed of the athlete's plan, signed: calendar apps cannot sign in."""
+        signature = sign(data, f"calendar:{username}:{athlete_id}")
+        return f"/calendar/{username}/{athlete_id}.ics?sig={signature}"
+
+    def advice_of(athlete_id: str) -> dict[str, Any]:
+        row = next((r for r in source.snapshot().rows if r["athlete_id"] == athlete_id), None)
+        if row is None:
+            raise HTTPException(404, "not scored yet: no plan to download")
+        return row["advice"]
+
+    @app.get("/athletes/{athlete_id}/workout.fit", include_in_schema=False)
+    def athlete_workout(
+        athlete_id: str, signed_in: Annotated[tuple[Coach, str], Depends(page_session)]
+    ) -> Response:
+        """The next planned run with its warm-up and cool-down, as a FIT workout file."""
+        team_of(signed_in[0], athlete_id)
+        body = workout_fit("stridewise", workout_steps(advice_of(athlete_id)))
+        headers = {"Content-Disposition": f'attachment; filename="{athlete_id}-workout.fit"'}
+        return Response(body, media_type="application/vnd.ant.fit", headers=headers)
+
+    @app.get("/calendar/{username}/{athlete_id}.ics", include_in_schema=False)
+    def athlete_calendar(
+        request: Request, username: str, athlete_id: str, sig: str = ""
+    ) -> Response:
+        """The plan as a calendar feed, for the coach whose signed link it is, while they
+        still see the athlete (a removed coach's links stop working)."""
+        if not signed(data, f"calendar:{username}:{athlete_id}", sig):
+            raise HTTPException(404, "no such calendar")
+        coach = next(
+            (c for c in list_coaches(request.app.state.engine) if c.username == username), None
+        )
+        if coach is None:
+            raise HTTPException(404, "no such calendar")
+        team_of(coach, athlete_id)
+        body = plan_calendar(athlete_id, advice_of(athlete_id))
+        return Response(body, media_type="text/calendar")
 
     def athlete(request: Request, athlete_id: str, coach: Coach) -> dict[str, Any]:
         team = team_of(coach, athlete_id)
@@ -310,7 +354,9 @@ def create_app(data: Path) -> FastAPI:
             "team": team,
             "row": rows[0] if rows else None,
             "history": source.history(athlete_id, injuries),
-            "injuries": own.sort("onset_date", descending=True).rows(named=True),
+            "injuries": own.with_columns(back=BACK)
+            .sort("onset_date", descending=True)
+            .rows(named=True),
             "acknowledgements": seen,
         }
 
@@ -346,6 +392,7 @@ def create_app(data: Path) -> FastAPI:
             )
         except ValueError as error:
             raise HTTPException(422, str(error)) from None
+        source.rescore(athlete_id, injury_history(data, None, request.app.state.engine))
         return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)
 
     @app.post("/athletes/{athlete_id}/acknowledge", include_in_schema=False)

@@ -4,6 +4,7 @@ baseline, GCT balance on Garmin's colour bands, and the risk history with the al
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,7 +28,11 @@ CHART_COLUMNS = (
 )
 """The athlete-day columns the charts draw."""
 
-INK, MUTED = "#1d2330", "#8a93a6"
+INK, MUTED, INJURY_COLOUR = "#1d2330", "#8a93a6", "#6a1b9a"
+ACWR_AXIS = (0.0, 3.0)
+"""The ratio's axis: after a layoff it can reach 10 and flatten everything else."""
+MIN_CHRONIC_KM_PER_WEEK = 5.0
+"""Below this average week before, the ratio divides by almost nothing: not drawn."""
 BAND_COLOURS = {"green": "#2e7d32", "orange": "#ef6c00", "red": "#c62828"}
 SPIKE_COLOURS = dict(zip(SPIKE_BINS[1:], ("#f9a825", "#ef6c00", "#c62828"), strict=True))
 """Spikes over 10 % (Frandsen et al. 2025's three bins), paler to darker."""
@@ -43,20 +48,53 @@ def window(days: pl.DataFrame, weeks: int = WEEKS) -> pl.DataFrame:
 
 
 def athlete_figures(
-    days: pl.DataFrame, alert: float, moderate: float, usual: float | None = None
+    days: pl.DataFrame,
+    alert: float,
+    moderate: float,
+    usual: float | None = None,
+    injuries: Sequence[tuple[date, date]] = (),
 ) -> list[dict[str, Any]]:
     """The five charts of an athlete's page (`days`: their window of athlete-days with the
     model's `probability` on each; `alert` and `moderate`: the tier lines; `usual`: the
-    average athlete-day's risk, the yardstick of every probability)."""
+    average athlete-day's risk, the yardstick of every probability; `injuries`: the onset and
+    the last day lost of each logged injury, shaded on every chart)."""
     if days.is_empty():
         return []
     span = (days["local_date"].min(), days["local_date"].max())
-    return [
+    figures = [
         daily_km(days, span),
         acute_chronic(days, span),
         cadence(days, span),
         gct_balance(days, span),
         risk_history(days, span, alert, moderate, usual),
+    ]
+    marks = injury_marks(injuries, span)
+    for figure in figures:
+        figure["layout"]["shapes"] = [*figure["layout"].get("shapes", []), *marks]
+    return figures
+
+
+def injury_marks(
+    injuries: Sequence[tuple[date, date]], span: tuple[date, date]
+) -> list[dict[str, Any]]:
+    """A shaded stretch from each logged injury's onset to its last day lost, labelled."""
+    return [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": onset.isoformat(),
+            "x1": (back + timedelta(1)).isoformat(),
+            "y0": 0,
+            "y1": 1,
+            "fillcolor": INJURY_COLOUR,
+            "opacity": 0.15,
+            "line": {"width": 0},
+            "layer": "below",
+            "label": {"text": "injury", "textposition": "top left", "font": {"size": 10}},
+        }
+        for onset, back in injuries
+        if onset <= span[1] and back >= span[0]
     ]
 
 
@@ -130,13 +168,22 @@ def daily_km(days: pl.DataFrame, span: tuple[date, date]) -> dict[str, Any]:
 def acute_chronic(days: pl.DataFrame, span: tuple[date, date]) -> dict[str, Any]:
     """The last 7 days' km against the average week of the 21 days before (the uncoupled
     chronic load the ACWR divides by), and the ratio on its own axis."""
-    chronic = days.with_columns(chronic_week_km=(pl.col("km_28d") - pl.col("km_7d")) / 3)
+    chronic = days.with_columns(
+        chronic_week_km=(pl.col("km_28d") - pl.col("km_7d")) / 3
+    ).with_columns(
+        acwr=pl.when(pl.col("chronic_week_km") >= MIN_CHRONIC_KM_PER_WEEK).then(pl.col("acwr"))
+    )
     traces = [
         _line(days, "km_7d", "acute: last 7 days", line={"color": INK}),
         _line(chronic, "chronic_week_km", "chronic: average week before", line={"color": MUTED}),
-        _line(days, "acwr", "ACWR", yaxis="y2", line={"color": "#5c6bc0", "dash": "dot"}),
+        _line(chronic, "acwr", "ACWR", yaxis="y2", line={"color": "#5c6bc0", "dash": "dot"}),
     ]
-    ratio_axis = {"overlaying": "y", "side": "right", "title": {"text": "ACWR"}}
+    ratio_axis = {
+        "overlaying": "y",
+        "side": "right",
+        "title": {"text": "ACWR"},
+        "range": list(ACWR_AXIS),
+    }
     return _figure("Acute and chronic load", span, traces, "km per week", yaxis2=ratio_axis)
 
 
@@ -171,8 +218,23 @@ def gct_balance(days: pl.DataFrame, span: tuple[date, date]) -> dict[str, Any]:
         for sign in (-1, 1)
     ]
     trace = _line(days, "gct_balance_left_pct", "left %", markers=True, line={"color": INK})
+    legend = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": name,
+            "x": [None],
+            "y": [None],
+            "marker": {"color": BAND_COLOURS[band], "symbol": "square", "size": 10},
+        }
+        for band, name in (
+            ("green", f"green: within {green} of 50 %"),
+            ("orange", f"orange: {green}-{orange}"),
+            ("red", f"red: over {orange}"),
+        )
+    ]
     return _figure(
-        "GCT balance", span, [trace], "% left", shapes=shapes, yaxis={"range": [45, 55]}
+        "GCT balance", span, [trace, *legend], "% left", shapes=shapes, yaxis={"range": [45, 55]}
     )
 
 
@@ -192,9 +254,9 @@ def risk_history(
 
     lines = [
         (alert, "high: alert" + times(alert), BAND_COLOURS["red"], "dash", "end"),
-        (moderate, "moderate" + times(moderate), "#f9a825", "dash", "end"),
+        (moderate, "moderate" + times(moderate), "#f9a825", "dash", "middle"),
     ]
-    if usual:  # labelled on the left: the tiers' labels sit on the right, close above it
+    if usual:  # three lines close together: labels at the right, the middle and the left
         lines.append((usual, f"usual {usual:.2%}", MUTED, "dot", "start"))
     shapes = [
         {

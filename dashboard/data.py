@@ -16,7 +16,7 @@ from stridewise.dashboard.charts import CHART_COLUMNS, WEEKS, window
 from stridewise.dashboard.team import team_rows
 from stridewise.models.bundle import Model, load
 from stridewise.models.rules import Rules, load_rules
-from stridewise.models.team import daily_risk
+from stridewise.models.team import assess_athlete, daily_risk, score_rows
 from stridewise.store.inputs import kept, read_teams
 from stridewise.store.registry import CURRENT, current_model, models_dir
 from stridewise.store.tables import Store
@@ -101,6 +101,20 @@ class DashboardData:
         days = self.store.read("athlete_days", columns=TEAM_DAY_COLUMNS)
         rows = team_rows(latest_scores(self.store), days, teams)
         return Snapshot(rows=rows, teams=teams, model=load(current_model(self.data)))
+
+    def rescore(self, athlete_id: str, injuries: pl.DataFrame) -> None:
+        """Score the athlete again on their latest scored day with `injuries` (the log as it
+        now stands), so that a logged injury changes the advice at once, not tonight."""
+        scored = self.store.read("scores", athletes=[athlete_id], columns=["date"])
+        if scored.is_empty():
+            return
+        days = self.store.read("athlete_days", athletes=[athlete_id])
+        days = days.filter(pl.col("local_date") <= scored["date"].max())
+        model = self.snapshot().model
+        assessment = assess_athlete(days, injuries, model, self.rules, athlete_id)
+        self.store.merge("scores", score_rows([assessment]))
+        with self._lock:
+            self._snapshot = None
 
     def history(self, athlete_id: str, injuries: pl.DataFrame) -> pl.DataFrame:
         """The athlete's last 12 weeks of chart columns, with the model's risk on each day

@@ -31,6 +31,10 @@ TEAM_COLUMNS = (
 )
 
 
+LAST_RUN_COLUMNS = ("cadence_residual_spm", "gct_balance_left_pct")
+"""Measured on runs: on a rest day, the team table shows the last run's."""
+
+
 def balance_band(left_pct: float | None) -> str | None:
     if left_pct is None:
         return None
@@ -44,7 +48,16 @@ def team_rows(
     """One row per scored athlete, riskiest first: their latest score with its drivers and
     rest advice, and the load and gait measures of their last day."""
     latest = scores.sort("date").group_by("athlete_id").last()
-    last_day = days.sort("local_date").group_by("athlete_id").last()
+    ordered = days.sort("local_date")
+    last_day = (
+        ordered.group_by("athlete_id")
+        .last()
+        .drop(list(LAST_RUN_COLUMNS))
+        .join(
+            ordered.group_by("athlete_id").agg(pl.col(list(LAST_RUN_COLUMNS)).drop_nulls().last()),
+            on="athlete_id",
+        )
+    )
     last_run = (
         days.filter(pl.col("runs") > 0)
         .group_by("athlete_id")

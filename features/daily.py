@@ -29,6 +29,9 @@ BASELINE_DAYS = 60
 PAD_DAYS = BASELINE_DAYS
 """The longest window; see `_calendar`."""
 BASELINE_MIN_RUN_DAYS = 3
+HABIT_DAYS = 28
+"""The athlete's usual warm-up and cool-down: the median over this many days' sessions with a
+harder part (today included)."""
 CADENCE_SD_FLOOR_SPM = 1.0
 """A steady athlete's cadence SD can be tiny; this floor keeps the z-score from exploding."""
 FALLBACK_TRIMP_PER_MIN = 1.5
@@ -100,8 +103,11 @@ _WEIGHTED = (
     "cadence_drift_spm",
     "gct_balance_left_pct",
     "gct_si_drift_pct",
+    "walk_share",
 )
-"""Gait measures averaged over the day's runs, weighted by distance."""
+"""Gait measures (and the share walked) averaged over the day's runs, weighted by distance."""
+_SESSION_MEANS = ("warmup_min", "cooldown_min")
+"""Averaged over the day's runs that had a harder part (unweighted: a session is a habit)."""
 
 
 def _day_totals(runs: pl.DataFrame, rows: np.ndarray, height: int) -> dict[str, pl.Series]:
@@ -134,18 +140,20 @@ def _day_totals(runs: pl.DataFrame, rows: np.ndarray, height: int) -> dict[str, 
     longest = np.full(height, np.nan)
     np.fmax.at(longest, rows, np.where(running, distance, np.nan))
     per_row["longest_run_km"] = longest
-    for c in _WEIGHTED:
+    harder = running & ~np.isnan(column("warmup_min"))
+    per_row["harder_sessions"] = total(harder)
+    for c, weights in [*((c, distance) for c in _WEIGHTED), *((c, harder) for c in _SESSION_MEANS)]:
         value = column(c)
-        weight = total(np.where(np.isnan(value), 0.0, distance))
+        weight = total(np.where(np.isnan(value), 0.0, weights))
         with np.errstate(invalid="ignore", divide="ignore"):
-            per_row[c] = np.where(weight > 0, total(value * distance) / weight, np.nan)
+            per_row[c] = np.where(weight > 0, total(value * weights) / weight, np.nan)
     return {
         name: pl.Series(name, np.where(has_data, values, np.nan), nan_to_null=True)
         for name, values in per_row.items()
     }
 
 
-_COUNTS = ("runs", "activities")
+_COUNTS = ("runs", "activities", "harder_sessions")
 _RUN_SUMS = ("high_intensity_km", "downhill_km", "ascent_m")
 
 
@@ -231,6 +239,13 @@ def _windows() -> list[pl.Expr]:
         _baseline("cadence_at_ref_spm", "mean").alias("cadence_baseline_spm"),
         _baseline("cadence_at_ref_spm", "std").alias("cadence_baseline_sd_spm"),
         _baseline("gct_balance_left_pct", "mean").alias("gct_balance_baseline_pct"),
+        _sum("harder_sessions", HABIT_DAYS).alias("harder_sessions_28d"),
+        *(
+            pl.col(c)
+            .rolling_median(HABIT_DAYS, min_samples=1)
+            .alias(c.replace("_min", "_usual_min"))
+            for c in _SESSION_MEANS
+        ),
     ]
 
 
@@ -295,6 +310,12 @@ DAY_SCHEMA: dict[str, pl.DataType] = {
     "downhill_km": pl.Float64(),
     "ascent_m": pl.Float64(),
     "treadmill": pl.Boolean(),
+    "harder_sessions": pl.Int32(),
+    "warmup_min": pl.Float64(),
+    "cooldown_min": pl.Float64(),
+    "harder_sessions_28d": pl.Int32(),
+    "warmup_usual_min": pl.Float64(),
+    "cooldown_usual_min": pl.Float64(),
     "longest_prev_30d_km": pl.Float64(),
     "spike_ratio": pl.Float64(),
     "spike_bin": SPIKE_BIN,
@@ -338,5 +359,6 @@ DAY_SCHEMA: dict[str, pl.DataType] = {
     "gct_balance_change_pct": pl.Float64(),
     "gct_balance_change_7d_pct": pl.Float64(),
     "gct_si_drift_pct": pl.Float64(),
+    "walk_share": pl.Float64(),
 }
 """The athlete-day table (`stridewise features --out`)."""

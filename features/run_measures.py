@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from stridewise.features.efforts import moving_steps, warmup_cooldown
 from stridewise.features.segments import Segments
 
 REFERENCE_SPEED_MPS = 3.0
@@ -27,9 +28,9 @@ MIN_DRIFT_SPAN_S = 900.0
 """Cadence and SI drift need at least 15 minutes of running segment to split in thirds."""
 MAX_STEP_S = 30.0
 """A longer gap between records is a pause: it counts as at most this for TRIMP."""
-HIGH_INTENSITY_HRR = 0.8
 DOWNHILL_GRADE = -0.03
 GRADE_SPAN_RECORDS = 10
+HIGH_INTENSITY_HRR = 0.8
 
 RUNNING_DYNAMICS = ("gct_ms", "gct_balance_left_pct", "vertical_oscillation_mm", "step_length_mm")
 MOVING_MEANS = (
@@ -57,8 +58,8 @@ def run_measures(
 
     `columns`: `run` (a number that changes between runs), `running`, `moving` (booleans),
     `session` and the contract's measures (float, NaN for missing). `athlete`: per run, the
-    athlete's `hr_max`, `hr_rest`, TRIMP coefficients `trimp_a`, `trimp_b` and
-    `reference_speed`.
+    athlete's `hr_max`, `hr_rest`, TRIMP coefficients `trimp_a`, `trimp_b`,
+    `reference_speed` and `easy_speed` (NaN: not in the roster).
     """
     runs = Segments.of_labels(columns["run"])
     c = columns
@@ -104,6 +105,10 @@ def run_measures(
     at_reference = cadence_seg + slope * (reference - speed_seg)
     prior = PRIOR_CADENCE_SPM + PRIOR_SLOPE_SPM_PER_MPS * (reference - REFERENCE_SPEED_MPS)
     balance = runs.mean(c["gct_balance_left_pct"], moving_run)
+    warmup, cooldown = warmup_cooldown(runs, c, hrr, moving_run, athlete["easy_speed"])
+    moving_s = moving_steps(runs, c["elapsed_s"], moving_run)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        walking = runs.total(moving_s, cadence < WALK_CADENCE_SPM) / runs.total(moving_s)
     return {
         "distance_km": runs.total(step_m, running) / 1000,
         **{name: runs.mean(c[name], moving_run) for name in MOVING_MEANS},
@@ -122,6 +127,9 @@ def run_measures(
         "ascent_m": runs.total(np.clip(climb, 0, None), running),
         "descent_m": -runs.total(np.clip(climb, None, 0), running),
         "downhill_km": runs.total(step_m, running & downhill) / 1000,
+        "warmup_min": warmup,
+        "cooldown_min": cooldown,
+        "walk_share": walking,
         "has_running_dynamics": runs.any(running & dynamics),
     }
 

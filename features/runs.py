@@ -31,8 +31,10 @@ RUN_SCHEMA: dict[str, pl.DataType] = {
     "device": pl.String(),
     "running_s": pl.Float64(),
     "cross_training_s": pl.Float64(),
+    "total_ascent_m": pl.Float64(),
 }
-"""What the records cannot say about a run: who, when, what sport, the watch's timer."""
+"""What the records cannot say about a run: who, when, what sport, the watch's timer and its
+own total ascent (barometric on most watches: null when the file has none)."""
 
 ATHLETE_SCHEMA: dict[str, pl.DataType] = {
     "athlete_id": pl.String(),
@@ -65,7 +67,15 @@ def run_row(athlete_id: str, activity: Activity) -> dict[str, object]:
         "device": str(activity.device),
         "running_s": _timer_seconds(activity, running=True),
         "cross_training_s": _timer_seconds(activity, running=False),
+        "total_ascent_m": _running_ascent(activity),
     }
+
+
+def _running_ascent(activity: Activity) -> float | None:
+    """The watch's total ascent of the running sessions (None unless each one has it)."""
+    ascents = [s.ascent_m for s in activity.sessions if s.is_running]
+    known = [a for a in ascents if a is not None]
+    return float(sum(known)) if known and len(known) == len(ascents) else None
 
 
 def _timer_seconds(activity: Activity, *, running: bool) -> float:
@@ -132,14 +142,18 @@ def run_features(
             pl.col("has_running_dynamics").fill_null(value=False),
             *_run_flags(),
         )
-        .with_columns(pace_s_per_km=ratio(pl.col("running_s"), pl.col("distance_km")))
+        .with_columns(
+            pace_s_per_km=ratio(pl.col("running_s"), pl.col("distance_km")),
+            ascent_m=pl.coalesce("total_ascent_m", "ascent_m"),
+        )
         .select(pl.col(name).cast(dtype) for name, dtype in RUN_FEATURE_SCHEMA.items())
     )
 
 
 def _athlete_profile(runs: pl.DataFrame, athletes: pl.DataFrame | None) -> pl.DataFrame:
     """Per run: max and rest HR (roster, else Tanaka's 208 - 0.7·age, else defaults), TRIMP a
-    and b by sex, and the reference speed for cadence (roster, else the prior's 3 m/s)."""
+    and b by sex, the reference speed for cadence (roster, else the prior's 3 m/s) and the
+    easy speed harder efforts are judged against (roster, else unknown)."""
     roster = pl.DataFrame(schema=ATHLETE_SCHEMA) if athletes is None else athletes
     roster = roster.select(
         pl.col(name).cast(dtype) if name in roster.columns else pl.lit(None, dtype).alias(name)
@@ -157,6 +171,7 @@ def _athlete_profile(runs: pl.DataFrame, athletes: pl.DataFrame | None) -> pl.Da
             trimp_a=_by_sex(sex, 0),
             trimp_b=_by_sex(sex, 1),
             reference_speed=pl.col("reference_speed_mps").fill_null(REFERENCE_SPEED_MPS),
+            easy_speed=pl.col("reference_speed_mps"),
         )
     )
 
@@ -225,6 +240,9 @@ FEATURE_COLUMNS = (
     "ascent_m",
     "descent_m",
     "downhill_km",
+    "warmup_min",
+    "cooldown_min",
+    "walk_share",
 )
 """What `run_measures` computes, in the table's order (then `has_running_dynamics`)."""
 FLAG_COLUMNS = ("is_running", "treadmill", "trail")

@@ -45,5 +45,5 @@ def flagged_rows(assessments: list[Assessment], teams: dict[str, str]) -> list[d
             "warm-up": a.recommendation["warmup"]["content"],
         }
         for a in assessments
-        if a.tier != "low"
+        if a.alert
     ]

@@ -52,6 +52,8 @@ class Digest:
         if self.still:
             parts += ["Still flagged, not yet acknowledged:", *map(line, self.still), ""]
         counted = ", ".join(f"{self.counts.get(t, 0)} {t}" for t in reversed(TIER_ORDER))
+        if self.counts.get("returning"):
+            counted += f", {self.counts['returning']} returning from an injury (not alerts)"
         parts.append(f"Your athletes today: {counted}.")
         return "\n".join(parts)
 
@@ -67,7 +69,7 @@ def digest(
     (`announced`: athlete -> tier) and what they acknowledged since; None when there is
     nothing new and the coach did not ask for a `daily` summary."""
     mine = sorted((a for a in assessments if visible(a.athlete_id)), key=lambda a: a.athlete_id)
-    flagged = [a for a in mine if a.tier != "low"]
+    flagged = [a for a in mine if a.alert]
     new = [
         a
         for a in flagged

@@ -76,7 +76,7 @@ class Night:
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
-        flagged = sum(a.tier != "low" for a in self.assessments)
+        flagged = sum(a.alert for a in self.assessments)
         new = sum(self.files.values())
         stray = (
             f"; {self.misplaced} file{'s' * (self.misplaced != 1)} outside the athlete "

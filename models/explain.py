@@ -74,17 +74,6 @@ def drivers(history: pl.DataFrame, model: Model) -> list[Driver]:
     return sorted(found, key=lambda d: -d.effect)[:TOP_DRIVERS]
 
 
-def pattern_of(found: list[Driver]) -> Pattern:
-    """Lateral or flexor, whichever drivers explain more; general when neither shows."""
-    weight = {"lateral": 0.0, "flexor": 0.0}
-    for d in found:
-        if d.pattern in weight:
-            weight[d.pattern] += d.effect
-    if max(weight.values()) <= 0:
-        return "general"
-    return "lateral" if weight["lateral"] >= weight["flexor"] else "flexor"
-
-
 def caveats(history: pl.DataFrame, rules: Caveats, single_file: bool = False) -> list[str]:
     """When the score should not be trusted, in words."""
     today = history.row(-1, named=True)

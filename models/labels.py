@@ -8,7 +8,7 @@ are the last `horizon` days of the data, whose future is not known yet.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import polars as pl
 
@@ -89,18 +89,6 @@ def onset_tomorrow(days: pl.DataFrame) -> pl.Series:
 def count_onsets(days: pl.DataFrame) -> int:
     """The injury onsets that positive days of labelled athlete-days warn of."""
     return days.filter("label").select("athlete_id", "next_onset").n_unique()
-
-
-def current_injury(injuries: pl.DataFrame, athlete_id: str, day: date) -> str | None:
-    """The severity of the athlete's injury that `day` falls in (onset to end of days lost),
-    the worst one if several; None when the athlete is not injured that day."""
-    severities = injuries.filter(
-        (pl.col("athlete_id") == athlete_id) & (pl.col("onset_date") <= day) & (day <= BACK)
-    )["severity"].to_list()
-    known = [s for s in SEVERITIES if s in severities]
-    if known:
-        return known[-1]
-    return "moderate" if severities else None
 
 
 RETURN_SHARE = 0.8

@@ -7,6 +7,7 @@ do not exist are one-line errors naming the key.
 
 from __future__ import annotations
 
+import string
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -50,10 +51,15 @@ class Caveats(_Table):
     min_coverage_28d: float = Field(ge=0, le=1)
 
 
+class PatternRule(_Table):
+    margin: float = Field(ge=1, le=10)
+
+
 class Rest(_Table):
     days_off: int = Field(ge=0, le=28)
     reduced_days: int = Field(ge=0, le=28)
     next_week_km_factor: float = Field(ge=0, le=2)
+    long_run_factor: float = Field(ge=0.5, le=1.5)
     text: str
     evidence: list[str]
 
@@ -93,6 +99,90 @@ class Strength(_Table):
     evidence: list[str]
 
 
+class Action(_Table):
+    text: str
+    evidence: list[str]
+
+
+ACTION_FIELDS = {
+    "spike": {"km", "longest"},
+    "progression": {"km", "usual"},
+    "monotony": set(),
+    "intensity": {"days"},
+    "hills": {"days"},
+    "balance": set(),
+    "volume": {"usual"},
+    "previous_injury": set(),
+}
+"""Each driver's action and the numbers its text may name (`{km:.0f}` ...)."""
+
+
+class Actions(_Table):
+    spike: Action
+    progression: Action
+    monotony: Action
+    intensity: Action
+    hills: Action
+    balance: Action
+    volume: Action
+    previous_injury: Action
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> Actions:
+        for name, allowed in ACTION_FIELDS.items():
+            _check_fields(f"actions.{name}", getattr(self, name).text, allowed)
+        return self
+
+
+def _check_fields(where: str, text: str, allowed: set[str]) -> None:
+    """A text's `{name}` placeholders must be ones the advice fills in."""
+    used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    unknown = sorted(used - allowed)
+    if unknown:
+        names = ", ".join(sorted(allowed)) or "none"
+        raise ValueError(f"{where}: unknown placeholder {{{unknown[0]}}} (allowed: {names})")
+
+
+class Plan(_Table):
+    reduced_share: float = Field(gt=0, le=1)
+    off: str
+    usual_rest: str
+    reduced: str
+    easy: str
+    as_planned: str
+    long_run: str
+
+
+class Phase(_Table):
+    text: str
+
+
+PhaseName = Literal["rest", "walk", "walk_run", "easy"]
+RETURN_FIELDS: dict[PhaseName, set[str]] = {
+    "rest": {"back"},
+    "walk": set(),
+    "walk_run": set(),
+    "easy": {"km", "usual"},
+}
+"""The phases of a return to running, in order, and the numbers each text may name."""
+
+
+class Returning(_Table):
+    progress: str
+    walk_share: float = Field(gt=0, lt=1)
+    walk_run_km: float = Field(gt=0, le=20)
+    evidence: list[str]
+    phases: dict[PhaseName, Phase]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Returning:
+        for name, allowed in RETURN_FIELDS.items():
+            if name not in self.phases:
+                raise ValueError(f"returning.phases: no text for phase {name!r}")
+            _check_fields(f"returning.phases.{name}", self.phases[name].text, allowed)
+        return self
+
+
 class InjuryAdvice(_Table):
     text: str
     evidence: list[str]
@@ -106,9 +196,13 @@ class Rules(_Table):
     rest: dict[Tier, Rest]
     warmup: dict[Tier, Session]
     cooldown: dict[Tier, Session]
+    pattern: PatternRule
     cadence: Cadence
     strength: Strength
+    actions: Actions
+    plan: Plan
     injury: dict[Severity, InjuryAdvice]
+    returning: Returning
 
     @model_validator(mode="after")
     def _complete(self) -> Rules:
@@ -126,8 +220,10 @@ class Rules(_Table):
 
     def _references(self) -> list[str]:
         tables = [*self.rest.values(), *self.warmup.values(), *self.cooldown.values()]
+        actions = [getattr(self.actions, name) for name in ACTION_FIELDS]
+        with_evidence = [*tables, *self.injury.values(), self.strength, *actions, self.returning]
         return [
-            *(r for t in [*tables, *self.injury.values(), self.strength] for r in t.evidence),
+            *(r for t in with_evidence for r in t.evidence),
             *self.cadence.lateral_evidence,
             *self.cadence.flexor_evidence,
         ]

@@ -10,7 +10,7 @@ import polars as pl
 from stridewise.models.assess import Assessment, assess
 from stridewise.models.bundle import Model
 from stridewise.models.inputs import input_matrix
-from stridewise.models.labels import current_injury, injury_flags
+from stridewise.models.labels import injury_flags
 from stridewise.models.rules import Rules
 
 ACTIVE_DAYS = 28
@@ -65,15 +65,19 @@ def score_team(
     the athlete-day table, reaching `as_of`)."""
     flagged = injury_flags(days.filter(pl.col("local_date") <= as_of), injuries)
     scored = [
-        assess(
-            flagged.filter(pl.col("athlete_id") == athlete).sort("local_date"),
-            model,
-            rules,
-            injury=current_injury(injuries, athlete, as_of),
-        )
+        assess_athlete(flagged, injuries, model, rules, athlete)
         for athlete in active_athletes(flagged, as_of)
     ]
     return sorted(scored, key=lambda a: -a.probability)
+
+
+def assess_athlete(
+    days: pl.DataFrame, injuries: pl.DataFrame, model: Model, rules: Rules, athlete: str
+) -> Assessment:
+    """The assessment of one athlete on the last of their `days` (the athlete-day table, with
+    or without the injury flags: they are set from `injuries`)."""
+    own = days.filter(pl.col("athlete_id") == athlete).sort("local_date")
+    return assess(injury_flags(own, injuries), model, rules, injuries=injuries)
 
 
 def daily_risk(days: pl.DataFrame, injuries: pl.DataFrame, model: Model) -> pl.DataFrame:

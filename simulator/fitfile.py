@@ -24,6 +24,7 @@ from stridewise.features.fit.encode import (
     DevFieldSpec,
     FieldSpec,
     FitWriter,
+    write_file_id,
 )
 from stridewise.features.fit.profile import FIT_EPOCH_UNIX_S, RECORD
 from stridewise.simulator.track import Track, raw_record_columns
@@ -100,24 +101,16 @@ def timer_seconds(leg: Leg, pauses: Sequence[tuple[int, int]]) -> int:
     return last - first - paused
 
 
+FILE_ACTIVITY = 4
+
+
 def encode_activity(spec: ActivitySpec) -> bytes:
     """The bytes of a FIT activity file for `spec`."""
     w = FitWriter()
     start = _fit_time(spec.start_utc)
     end = start + int(spec.legs[-1].track.t[-1])
-    w.define(
-        0,
-        0,
-        [
-            FieldSpec(0, ENUM),
-            FieldSpec(1, UINT16),
-            FieldSpec(2, UINT16),
-            FieldSpec(3, UINT32Z),
-            FieldSpec(4, UINT32),
-        ],
-    )
     d = spec.device
-    w.write(0, [4, d.manufacturer, d.product, d.serial_number, start])
+    write_file_id(w, FILE_ACTIVITY, d.manufacturer, d.product, d.serial_number, start)
     w.define(2, 23, [*_DEVICE_INFO])
     w.write(2, [start, 0, d.manufacturer, d.serial_number, d.product, d.software_version])
     first = spec.legs[0]

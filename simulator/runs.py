@@ -39,49 +39,103 @@ class SeasonTracks:
     starts: np.ndarray
     pauses: list[list[tuple[int, int]]]
     """Per session, the timer's (stop, restart) times in seconds since its start."""
+    profiles: list[Profile]
 
     def session(self, i: int) -> Track:
         return self.track.take(slice(self.starts[i], self.starts[i + 1]))
 
 
-def _pieces(kind: str, km: float, v: float, walk_share: float) -> list[tuple[float, float]]:
-    """(moving seconds, speed m/s) pieces of a session; the last piece takes the remainder."""
-    metres = km * 1000
-    warm = [(300.0, 0.85 * v)]
-    if kind == "race":
-        factor = 1.2 if km <= 10 else (1.12 if km <= 21.1 else 1.04)
-        return [(120.0, 0.9 * factor * v), (0.0, factor * v)]
-    if kind == "tempo":
-        tempo_s = 0.35 * metres / (1.2 * v)
-        return [(600.0, 0.9 * v), (tempo_s, 1.2 * v), (0.0, 0.9 * v)]
-    if kind == "intervals":
-        reps = int(np.clip(metres * 0.35 // 800, 3, 10))
-        work = [(800 / (1.4 * v), 1.4 * v), (90.0, 0.6 * v)] * reps
-        return [(900.0, 0.9 * v), *work, (0.0, 0.9 * v)]
-    if kind == "hills":
-        return [(900.0, 0.9 * v), *[(75.0, 0.8 * v), (100.0, 0.75 * v)] * 8, (0.0, 0.9 * v)]
-    if kind == "walk_run":
-        walk_s, run_s = 60.0 * walk_share / (1 - walk_share + 1e-9), 60.0
-        cycle = [(walk_s, WALK_SPEED_MPS), (run_s, 0.85 * v)] if walk_s >= 1 else []
-        return [*cycle * 40, (0.0, 0.85 * v)]
-    steady = 0.95 * v if kind == "long" else v
-    return [*warm, (0.0, steady)]
+@dataclass(frozen=True)
+class Piece:
+    """A stretch of a session at one speed: `seconds` of moving time (0: the rest of the
+    distance); `hard`: a harder effort (the truth of `truth_runs.parquet`); `grade`: a hill
+    rep's slope, run at `speed` as given (None: the route's own terrain shapes the speed)."""
+
+    seconds: float
+    speed: float
+    hard: bool = False
+    grade: float | None = None
 
 
-def _profile(pieces: list[tuple[float, float]], metres: float) -> tuple[np.ndarray, np.ndarray]:
-    """(end time, speed) of each piece until `metres` are covered, in whole moving seconds."""
-    ends, speeds = [], []
+HILL_GRADE = 0.10
+"""Hill reps go up and down one 10 % slope: 2:30 up, hard, 3:20 jogging down the same way,
+so the rep section climbs 50 m per km and the session about the 40 m/km the hazard counts."""
+MAX_EASY_SHARE = 0.6
+"""A short quality session shortens its warm-up and cool-down to leave the harder part 40 %."""
+RACE_HARD_FACTOR = 1.1
+"""A race faster than this multiple of easy speed is a harder effort from start to finish."""
+
+
+def _pieces(run: PlannedRun, v: float) -> list[Piece]:
+    """The pieces of a session: the athlete's warm-up (`run.warmup_s`) and cool-down
+    (`run.cooldown_s`) at 0.85 x easy speed around the harder part of a quality session; easy
+    and long runs start with 5 gentle minutes; the last piece takes the remaining distance."""
+    metres, easy = run.km * 1000, 0.85 * v
+    around = (run.warmup_s + run.cooldown_s) * easy
+    shrink = min(1.0, MAX_EASY_SHARE * metres / around) if around else 1.0
+    warm = Piece(round(run.warmup_s * shrink), easy)
+    hard_m = metres - around * shrink
+    if run.kind == "race":
+        factor = 1.2 if run.km <= 10 else (1.12 if run.km <= 21.1 else 1.04)
+        return [Piece(0.0, factor * v, hard=factor >= RACE_HARD_FACTOR)]
+    if run.kind == "tempo":
+        return [warm, Piece(hard_m / (1.2 * v), 1.2 * v, hard=True), Piece(0.0, easy)]
+    if run.kind == "intervals":
+        rep_m = 800 + 90 * 0.6 * v
+        reps = int(np.clip(hard_m // rep_m, 3, 10))
+        work = [Piece(800 / (1.4 * v), 1.4 * v, hard=True), Piece(90.0, 0.6 * v)] * reps
+        return [warm, *work, Piece(0.0, easy)]
+    if run.kind == "hills":
+        rep_m = 150 * 0.8 * v + 200 * 0.6 * v
+        reps = int(np.clip(hard_m // rep_m, 4, 10))
+        up = Piece(150.0, 0.8 * v, hard=True, grade=HILL_GRADE)
+        down = Piece(200.0, 0.6 * v, grade=-HILL_GRADE)
+        return [warm, *[up, down] * reps, Piece(0.0, easy)]
+    if run.kind == "walk_run":
+        walk_s, run_s = 60.0 * run.walk_share / (1 - run.walk_share + 1e-9), 60.0
+        cycle = [Piece(walk_s, WALK_SPEED_MPS), Piece(run_s, 0.85 * v)] if walk_s >= 1 else []
+        return [*cycle * 40, Piece(0.0, 0.85 * v)]
+    steady = 0.95 * v if run.kind == "long" else v
+    return [Piece(300.0, easy), Piece(0.0, steady)]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The pieces a session ran until its distance was covered: each one's end (whole moving
+    seconds since the start), speed, grade (NaN: the route's) and whether it was hard."""
+
+    ends: np.ndarray
+    speeds: np.ndarray
+    grades: np.ndarray
+    hard: np.ndarray
+
+    def warmup_cooldown_min(self) -> tuple[float | None, float | None]:
+        """Moving minutes before the first hard piece and after the last (None: none hard)."""
+        hard = np.flatnonzero(self.hard)
+        if not len(hard):
+            return None, None
+        starts = np.concatenate([[0], self.ends[:-1]])
+        return float(starts[hard[0]]) / 60, float(self.ends[-1] - self.ends[hard[-1]]) / 60
+
+
+def _profile(pieces: list[Piece], metres: float) -> Profile:
+    """The pieces until `metres` are covered, in whole moving seconds."""
+    kept: list[tuple[float, Piece]] = []
     covered = elapsed = 0.0
-    for seconds, speed in pieces:
-        needed = np.ceil((metres - covered) / speed)
-        n = min(seconds, needed) if seconds else needed
+    for piece in pieces:
+        needed = np.ceil((metres - covered) / piece.speed)
+        n = min(piece.seconds, needed) if piece.seconds else needed
         if n <= 0:
             break
         elapsed += int(n)
-        covered += int(n) * speed
-        ends.append(elapsed)
-        speeds.append(speed)
-    return np.array(ends), np.array(speeds)
+        covered += int(n) * piece.speed
+        kept.append((elapsed, piece))
+    return Profile(
+        ends=np.array([end for end, _ in kept]),
+        speeds=np.array([p.speed for _, p in kept]),
+        grades=np.array([np.nan if p.grade is None else p.grade for _, p in kept]),
+        hard=np.array([p.hard for _, p in kept], dtype=bool),
+    )
 
 
 def _record_times(
@@ -102,6 +156,11 @@ def _record_times(
     return t, seg
 
 
+def session_profiles(athlete: Athlete, runs: Sequence[PlannedRun]) -> list[Profile]:
+    """The pieces each planned run was run in (what `truth_runs.parquet` reports)."""
+    return [_profile(_pieces(r, athlete.easy_speed_mps), r.km * 1000) for r in runs]
+
+
 def season_tracks(
     athlete: Athlete,
     runs: Sequence[PlannedRun],
@@ -115,28 +174,28 @@ def season_tracks(
     gps = rng.spawn(1)[0]
     if not runs:
         nothing = np.empty(0)
-        return SeasonTracks(Track(nothing, nothing, nothing), np.zeros(1, dtype=np.int64), [])
+        return SeasonTracks(Track(nothing, nothing, nothing), np.zeros(1, dtype=np.int64), [], [])
     v = athlete.easy_speed_mps
-    profiles = [_profile(_pieces(r.kind, r.km, v, r.walk_share), r.km * 1000) for r in runs]
-    durations = np.array([ends[-1] for ends, _ in profiles], dtype=np.int64)
+    profiles = session_profiles(athlete, runs)
+    durations = np.array([p.ends[-1] for p in profiles], dtype=np.int64)
     t, seg = _record_times(rng, durations, recording)
     # one time axis for the whole season: noise is drawn once, not once per session
     offsets = np.concatenate([[0], np.cumsum(durations[:-1] + 600)])
     clock = t + seg.spread(offsets)
-    piece_ends = np.concatenate([ends + o for (ends, _), o in zip(profiles, offsets, strict=True)])
+    piece_ends = np.concatenate([p.ends + o for p, o in zip(profiles, offsets, strict=True)])
     piece = np.minimum(np.searchsorted(piece_ends, clock), len(piece_ends) - 1)
-    speed = np.concatenate([speeds for _, speeds in profiles])[piece]
+    speed = np.concatenate([p.speeds for p in profiles])[piece]
+    rep_grade = np.concatenate([p.grades for p in profiles])[piece]
     walking = speed <= WALK_SPEED_MPS
     speed = speed * (1 + _wander(rng, clock, 0.025, 20))
     dt = seg.steps(t)
     dt[seg.first] = 0.0
     indoor = seg.spread([r.sub_sport == "treadmill" for r in runs])
     climb = seg.spread([athlete.hilliness_m * (2 if r.sub_sport == "trail" else 1) for r in runs])
-    repeats = seg.spread([r.kind == "hills" for r in runs])
     x = seg.cumsum(speed * dt)
-    altitude = _terrain(rng, seg, x, climb, repeats)
+    altitude = _terrain(rng, seg, x, climb, rep_grade)
     grade = np.where(indoor, 0.0, seg.steps(altitude) / np.maximum(seg.steps(x), 0.5))
-    speed = speed * np.clip(1 - 2.5 * grade, 0.6, 1.25)
+    speed = np.where(np.isnan(rep_grade), speed * np.clip(1 - 2.5 * grade, 0.6, 1.25), speed)
     speed *= seg.spread(np.array([r.km * 1000 for r in runs]) / seg.total(speed * dt))
     distance = seg.cumsum(speed * dt)
     hours = t / 3600
@@ -180,7 +239,7 @@ def season_tracks(
             else {}
         ),
     )
-    return SeasonTracks(track, seg.starts, pauses)
+    return SeasonTracks(track, seg.starts, pauses, profiles)
 
 
 def _wander(rng: np.random.Generator, t: np.ndarray, sd: float, every_s: float) -> np.ndarray:
@@ -220,20 +279,20 @@ def _terrain(
     seg: Segments,
     x: np.ndarray,
     climb_per_km: np.ndarray,
-    repeats: np.ndarray,
+    rep_grade: np.ndarray,
 ) -> np.ndarray:
-    """Altitude along each route: two rolling waves sized to climb `climb_per_km` m per km.
-
-    Hill reps go up and down the same 8 % slope.
-    """
+    """Altitude along each route: two rolling waves sized to climb `climb_per_km` m per km,
+    except on hill reps, which climb and descend at their own grade (`rep_grade`, NaN: none)."""
     phase = seg.spread(rng.uniform(0, 2 * np.pi, len(seg.first)))
     base = seg.spread(rng.uniform(200, 600, len(seg.first)))
-    altitude = base + climb_per_km * (
+    route = climb_per_km * (
         0.7 * np.sin(2 * np.pi * x / 2000 + phase) + 0.1 * np.sin(2 * np.pi * x / 700 + 2 * phase)
     )
-    reps = np.flatnonzero(repeats)
-    altitude[reps] = base[reps] + 30 * np.abs(np.sin(np.pi * x[reps] / 750 + phase[reps]))
-    return altitude
+    step = seg.steps(route)
+    on_rep = ~np.isnan(rep_grade)
+    step[on_rep] = rep_grade[on_rep] * seg.steps(x)[on_rep]
+    step[seg.first] = 0.0
+    return base + seg.spread(route[seg.first]) + seg.cumsum(step)
 
 
 def _positions(

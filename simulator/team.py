@@ -29,13 +29,27 @@ from stridewise.simulator.fitfile import ActivitySpec, Leg, encode_activity, tim
 from stridewise.simulator.hazard import FACTORS, Effects, Hazard
 from stridewise.simulator.runs import ride_track, season_tracks
 from stridewise.simulator.track import concat_tracks, track_records
-from stridewise.simulator.training import AthleteSeason, scatter_balance, simulate_season
+from stridewise.simulator.training import (
+    AthleteSeason,
+    plan_warmups,
+    scatter_balance,
+    simulate_season,
+)
 
 DEFAULT_START = date(2026, 6, 1)
 """A Monday. Fixed, so that the same seed gives the same files on any day."""
 HAZARD_RATIOS = "hazard_ratios.json"
 """The world's true hazard ratio per factor of the hazard model, for recovery tests."""
-OUTPUTS = ("inbox", "runs.parquet", "roster.csv", "injuries.csv", "truth.parquet", HAZARD_RATIOS)
+TRUTH_RUNS = "truth_runs.parquet"
+OUTPUTS = (
+    "inbox",
+    "runs.parquet",
+    "roster.csv",
+    "injuries.csv",
+    "truth.parquet",
+    TRUTH_RUNS,
+    HAZARD_RATIOS,
+)
 """Everything `simulate` writes in its folder (and replaces, when asked to)."""
 CHUNK = 5
 """Athletes per unit of work (one task for a worker process)."""
@@ -55,6 +69,14 @@ TRUTH_SCHEMA: dict[str, pl.DataType] = {
 """Per athlete-day: the true daily hazard, the km really run (recorded or not), the spike
 ratio, each factor's log hazard ratio, and the two oracles of a 14-day onset
 (`simulator.training._oracles`)."""
+TRUTH_RUNS_SCHEMA: dict[str, pl.DataType] = {
+    "athlete_id": pl.String(),
+    "start_time_utc": pl.Datetime("us", "UTC"),
+    "warmup_min": pl.Float64(),
+    "cooldown_min": pl.Float64(),
+}
+"""Per recorded run: the moving minutes of easy running the simulator put before its first
+harder piece and after its last (null: no harder part), for checking the measured ones."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +106,8 @@ class RecordedActivity:
     utc_offset_s: int
     leg: Leg
     pauses: list[tuple[int, int]]
+    warmup_cooldown_min: tuple[float | None, float | None] = (None, None)
+    """What the simulator ran: `TRUTH_RUNS_SCHEMA`'s minutes (a ride: none)."""
 
     @property
     def run_id(self) -> str:
@@ -114,6 +138,7 @@ def _season(
         config.prodrome_pct,
     )
     scatter_balance(season, np.random.default_rng([config.seed, index, 3]))
+    plan_warmups(season, np.random.default_rng([config.seed, index, 4]))
     rng = np.random.default_rng([config.seed, index, 2])
     return season, _activities(season, rng, config, positions=positions)
 
@@ -125,21 +150,28 @@ def _activities(
     athlete = season.athlete
     zone = ZoneInfo(athlete.timezone)
     tracks = season_tracks(athlete, season.runs, rng, config.recording, positions=positions)
-    events: list[tuple[int, float, Leg, list[tuple[int, int]]]] = [
-        (r.day, r.local_hour, Leg("running", tracks.session(i), r.sub_sport), tracks.pauses[i])
+    Event = tuple[int, float, Leg, list[tuple[int, int]], tuple[float | None, float | None]]
+    events: list[Event] = [
+        (
+            r.day,
+            r.local_hour,
+            Leg("running", tracks.session(i), r.sub_sport),
+            tracks.pauses[i],
+            tracks.profiles[i].warmup_cooldown_min(),
+        )
         for i, r in enumerate(season.runs)
         if r.recorded
     ]
     events += [
-        (day, hour, Leg("cycling", ride_track(rng, athlete, minutes), "road"), [])
+        (day, hour, Leg("cycling", ride_track(rng, athlete, minutes), "road"), [], (None, None))
         for day, hour, minutes in season.rides
     ]
-    for day, hour, leg, pauses in sorted(events, key=lambda e: (e[0], e[1])):
+    for day, hour, leg, pauses, truth in sorted(events, key=lambda e: (e[0], e[1])):
         local = datetime.combine(season.date(day), datetime.min.time(), zone)
         local += timedelta(seconds=round(hour * 3600))
         offset = local.utcoffset() or timedelta()
         yield RecordedActivity(
-            athlete, local.astimezone(UTC), int(offset.total_seconds()), leg, pauses
+            athlete, local.astimezone(UTC), int(offset.total_seconds()), leg, pauses, truth
         )
 
 
@@ -171,6 +203,7 @@ def summary_row(activity: RecordedActivity) -> dict[str, object]:
         "device": activity.athlete.device_name,
         "running_s": seconds if running else 0.0,
         "cross_training_s": 0.0 if running else seconds,
+        "total_ascent_m": None,
     }
 
 
@@ -263,6 +296,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 @dataclass(frozen=True)
 class ChunkResult:
     truth: pl.DataFrame
+    truth_runs: list[dict[str, object]]
     injuries: list[dict[str, object]]
     runs: pl.DataFrame | None
     files: int
@@ -270,12 +304,22 @@ class ChunkResult:
 
 def simulate_chunk(config: Config, indices: range, out: Path | None) -> ChunkResult:
     """Simulate athletes `indices`; write their FIT files under `out`, else summarise them."""
-    truths, injuries, activities, files = [], [], [], 0
+    truths, truth_runs, injuries, activities, files = [], [], [], [], 0
     for index in indices:
         season, recorded = _season(config, index, positions=out is not None)
         truths.append(_truth(season))
         injuries += _injuries(season)
         for activity in recorded:
+            if activity.leg.sport == "running":
+                warmup, cooldown = activity.warmup_cooldown_min
+                truth_runs.append(
+                    {
+                        "athlete_id": activity.athlete.athlete_id,
+                        "start_time_utc": activity.start_utc,
+                        "warmup_min": warmup,
+                        "cooldown_min": cooldown,
+                    }
+                )
             if out is None:
                 activities.append(activity)
                 continue
@@ -289,7 +333,7 @@ def simulate_chunk(config: Config, indices: range, out: Path | None) -> ChunkRes
         meta = runs_frame([summary_row(a) for a in activities])
         roster = roster_frame([_athlete(config, i) for i in indices])
         runs = run_features(records_batch(activities), meta, roster)
-    return ChunkResult(pl.concat(truths), injuries, runs, files)
+    return ChunkResult(pl.concat(truths), truth_runs, injuries, runs, files)
 
 
 def simulate(
@@ -322,6 +366,10 @@ def simulate(
     injuries = pl.DataFrame([i for r in results for i in r.injuries], schema=INJURY_SCHEMA)
     injuries.sort("athlete_id", "onset_date").write_csv(out / "injuries.csv")
     pl.concat([r.truth for r in results]).write_parquet(out / "truth.parquet")
+    truth_runs = [row for r in results for row in r.truth_runs]
+    pl.DataFrame(truth_runs, schema=TRUTH_RUNS_SCHEMA, orient="row").sort(
+        "athlete_id", "start_time_utc"
+    ).write_parquet(out / TRUTH_RUNS)
     (out / HAZARD_RATIOS).write_text(json.dumps(config.hazard.ratios(), indent=2) + "\n")
     counts = {"athletes": config.athletes, "injuries": injuries.height}
     if summary_only:

@@ -65,6 +65,25 @@ def scatter_balance(season: AthleteSeason, rng: np.random.Generator) -> None:
     ]
 
 
+WARMUP_MEDIAN_MIN, COOLDOWN_MEDIAN_MIN, HABIT_SD_LOG = 8.0, 6.0, 0.6
+"""Runners' habits around quality sessions: lognormal warm-ups (median 8 min, 2-25) and
+cool-downs (median 6 min, 1-20), each session within N(0, SESSION_SD_LOG) of the habit in
+log terms. An assumption, documented in docs/simulator.md: no study measured them."""
+SESSION_SD_LOG = 0.2
+
+
+def plan_warmups(season: AthleteSeason, rng: np.random.Generator) -> None:
+    """The athlete's warm-up and cool-down habits, and each run's, from a stream of their own:
+    the season's draws, and so its injuries, stay what they were without them."""
+    habit = np.exp(rng.normal(np.log([WARMUP_MEDIAN_MIN, COOLDOWN_MEDIAN_MIN]), HABIT_SD_LOG))
+    habit = np.clip(habit, [2.0, 1.0], [25.0, 20.0])
+    scatter = np.exp(rng.normal(0.0, SESSION_SD_LOG, (len(season.runs), 2)))
+    season.runs = [
+        replace(run, warmup_s=round(60 * habit[0] * s[0]), cooldown_s=round(60 * habit[1] * s[1]))
+        for run, s in zip(season.runs, scatter, strict=True)
+    ]
+
+
 @dataclass(frozen=True)
 class PlannedRun:
     """One session the athlete did: what, how far, when (local), whether the watch recorded it."""
@@ -78,6 +97,9 @@ class PlannedRun:
     cadence_shift_spm: float
     balance_shift_pct: float
     walk_share: float = 0.0
+    warmup_s: float = 600.0
+    cooldown_s: float = 300.0
+    """Moving seconds of easy running before and after a quality session's harder part."""
 
 
 @dataclass(frozen=True)

@@ -184,9 +184,7 @@ def app_database(data: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-def log_injury(
-    engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any
-) -> None:
+def log_injury(engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any) -> None:
     """Add one injury to the log (`details`: region, subtype, side, days_lost, logged_by)."""
     if severity not in SEVERITIES:
         raise ValueError(f"severity {severity!r} is not one of {', '.join(SEVERITIES)}")

@@ -8,6 +8,8 @@ ever shown back redacted to its scheme and host.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,6 +48,17 @@ def decrypt(data: Path, token: str) -> str:
             f"a stored secret cannot be decrypted with this key (${SECRET_KEY_ENV} or "
             f"{data / KEY_FILE} changed since it was stored)"
         ) from None
+
+
+def sign(data: Path, message: str) -> str:
+    """An HMAC-SHA256 of `message` under the secret key: a link that works without a sign-in
+    (a calendar feed) carries it, and only this installation can make one."""
+    key = hashlib.sha256(b"stridewise link " + _key(data)).digest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def signed(data: Path, message: str, signature: str) -> bool:
+    return hmac.compare_digest(sign(data, message), signature)
 
 
 def redacted(url: str) -> str:

@@ -75,7 +75,8 @@ class Store:
         self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
     ) -> pl.LazyFrame:
         """The table's latest committed version, lazily (empty, with its schema, before any
-        write), optionally only some athletes' rows and some columns."""
+        write), optionally only some athletes' rows and some columns. A column added to the
+        schema since the table was written reads as null until a write brings it."""
         schema = TABLES[name].schema
         if columns is not None:
             schema = {c: schema[c] for c in columns}
@@ -84,7 +85,11 @@ class Store:
         scan = pl.scan_delta(self.path(name))
         if athletes is not None:
             scan = scan.filter(pl.col("athlete_id").is_in(athletes))
-        return scan.select(pl.col(c).cast(t) for c, t in schema.items())
+        stored = set(scan.collect_schema().names())
+        return scan.select(
+            (pl.col(c) if c in stored else pl.lit(None)).cast(t).alias(c)
+            for c, t in schema.items()
+        )
 
     def read(
         self, name: str, athletes: list[str] | None = None, columns: list[str] | None = None
@@ -117,7 +122,12 @@ class Store:
             rows.write_delta(
                 path,
                 mode="merge",
-                delta_merge_options={"predicate": on, "source_alias": "s", "target_alias": "t"},
+                delta_merge_options={
+                    "predicate": on,
+                    "source_alias": "s",
+                    "target_alias": "t",
+                    "merge_schema": True,  # a column added since the table was made
+                },
             )
             .when_matched_update_all()
             .when_not_matched_insert_all()

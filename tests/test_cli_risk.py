@@ -8,13 +8,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import fitparse
 import polars as pl
 import pytest
+from garmin_fit_sdk import Decoder, Stream
+from icalendar import Calendar
 from sklearn.metrics import roc_auc_score
 
 from stridewise.features.daily import athlete_days
 from stridewise.models.bundle import CARD_FILE, ESTIMATORS_FILE, METRICS_FILE, SCORER_FILE, load
 from stridewise.models.labels import examples, returning
+from stridewise.models.rules import load_rules
 from stridewise.store.inputs import read_injuries
 from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
@@ -115,10 +119,26 @@ def test_score_with_the_athletes_history(store: Path) -> None:
     assert {"probability", "tier", "drivers", "recommendation", "caveats", "model_version"} <= set(
         result
     )
-    assert {"rest", "warmup", "cooldown"} <= set(result["recommendation"])
+    advice = result["recommendation"]
+    assert {"rest", "warmup", "cooldown", "actions", "plan", "return_to_run"} <= set(advice)
     assert result["athlete_id"] == "z004" and result["date"] == "2026-09-02"
     assert result["unavailable"] == [] and result["model_version"] == load().version
     assert result["tier"] in ("low", "moderate", "high")
+    assert result["relative_risk"] == pytest.approx(result["probability"] / result["usual_risk"])
+    # z004's harder sessions of the 4 weeks to 2026-09-02, measured from the store's runs
+    runs = Store(store).read("runs", athletes=["z004"])
+    harder = runs.filter(
+        pl.col("local_date").is_between(pl.date(2026, 8, 6), pl.date(2026, 9, 2))
+        & pl.col("warmup_min").is_not_null()
+    )
+    for name in ("warmup", "cooldown"):
+        assert advice[name]["current_minutes"] == pytest.approx(
+            harder[f"{name}_min"].median(), abs=0.05
+        )
+        assert advice[name]["sessions"] == harder.height
+    days = [d["date"] for d in advice["plan"]]
+    assert days == [f"2026-09-{d:02d}" for d in range(3, 10)]
+    assert {d["status"] for d in advice["plan"]} <= {"off", "easy", "reduced", "as planned"}
 
 
 def test_score_text_for_a_person(store: Path) -> None:
@@ -126,11 +146,12 @@ def test_score_text_for_a_person(store: Path) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("z004  2026-09-02  risk ")
-    assert any(line.startswith("  Warm-up ") for line in lines)
+    assert any(line.startswith("  Warm-up: ") for line in lines)
+    assert "  The next 7 days:" in lines
     assert lines[-1].startswith("Training heuristics, not medical advice")
 
 
-def test_score_during_a_logged_severe_injury_refers_to_a_clinician(
+def test_score_during_a_logged_injury_is_the_return_with_one_rest_text(
     store: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
@@ -139,8 +160,45 @@ def test_score_during_a_logged_severe_injury_refers_to_a_clinician(
         log.write("z004,2026-09-01,lateral_hip,,right,severe,30\n")
     result = json.loads(stridewise("score", RUN, "--data", data, "--json").stdout)
     advice = result["recommendation"]
-    assert advice["injury"]["severity"] == "severe" and advice["referral"] is True
-    assert "see a clinician" in advice["injury"]["text"]
+    assert result["tier"] == "returning"  # not an alert, whatever the probability
+    back = advice["return_to_run"]
+    assert (back["severity"], back["phase"], back["days_lost_until"]) == (
+        "severe",
+        "rest",
+        "2026-10-01",
+    )
+    assert advice["referral"] is True and "see a clinician" in advice["rest"]["text"]
+    tier_texts = [rule.text for rule in load_rules().rest.values()]
+    assert not any(text in json.dumps(advice) for text in tier_texts)
+    assert {d["status"] for d in advice["plan"]} == {"off"}  # all within the days lost
+
+
+def test_score_writes_the_next_run_as_a_watch_workout_and_the_plan_as_a_calendar(
+    store: Path, tmp_path: Path
+) -> None:
+    workout, calendar = tmp_path / "out" / "next.fit", tmp_path / "out" / "plan.ics"
+    done = stridewise("score", RUN, "--data", store, "--workout", workout, "--ics", calendar)
+    assert done.returncode == 0, done.stderr
+    fit = fitparse.FitFile(str(workout))
+    (file_id,) = fit.get_messages("file_id")
+    assert file_id.get_value("type") == "workout"
+    steps = list(fit.get_messages("workout_step"))
+    assert len(steps) >= 2
+    assert steps[0].get_value("intensity") == "warmup"
+    assert steps[-1].get_value("intensity") == "cooldown"
+    messages, errors = Decoder(Stream.from_file(str(workout))).read()
+    assert errors == []
+    sdk_steps = messages["workout_step_mesgs"]
+    assert [s["intensity"] for s in sdk_steps] == [s.get_value("intensity") for s in steps]
+    assert [s.get("duration_time") for s in sdk_steps] == [
+        s.get_value("duration_time") for s in steps
+    ]
+    events = Calendar.from_ical(calendar.read_bytes()).walk("VEVENT")
+    assert [str(e["uid"]) for e in events] == [
+        f"z004-2026-09-{d:02d}@stridewise" for d in range(3, 10)
+    ]
+    wrong = stridewise("score", RUN, "--data", store, "--workout", tmp_path / "next.txt")
+    assert wrong.returncode == 2 and "must end in .fit" in wrong.stderr
 
 
 def test_score_without_history_is_single_file_mode(tmp_path: Path) -> None:

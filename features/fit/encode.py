@@ -149,3 +149,20 @@ class FitWriter:
         header += struct.pack("<H", fit_crc(header) if header_crc else 0)
         body = header + bytes(self._data)
         return body + struct.pack("<H", fit_crc(body))
+
+
+FILE_ID_FIELDS = (
+    FieldSpec(0, ENUM),  # type
+    FieldSpec(1, UINT16),  # manufacturer
+    FieldSpec(2, UINT16),  # product
+    FieldSpec(3, UINT32Z),  # serial_number
+    FieldSpec(4, UINT32),  # time_created
+)
+
+
+def write_file_id(
+    w: FitWriter, kind: int, manufacturer: int, product: int, serial: int, created: int
+) -> None:
+    """The `file_id` message every FIT file starts with (local type 0), `created` in FIT time."""
+    w.define(0, 0, FILE_ID_FIELDS)
+    w.write(0, [kind, manufacturer, product, serial, created])

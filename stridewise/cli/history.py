@@ -15,7 +15,7 @@ import polars as pl
 from stridewise.features.daily import athlete_days
 from stridewise.features.fit import Activity
 from stridewise.features.runs import run_features, run_id, run_records, run_row, runs_frame
-from stridewise.models.labels import current_injury, injury_flags
+from stridewise.models.labels import injury_flags
 from stridewise.store.inputs import InputError, injury_history, kept, read_roster
 from stridewise.store.tables import Store
 
@@ -24,8 +24,8 @@ from stridewise.store.tables import Store
 class History:
     days: pl.DataFrame
     """The athlete's days up to the run's day, with the injury log's flags."""
-    injury: str | None
-    """Severity of a logged injury the run's day falls in."""
+    injuries: pl.DataFrame
+    """The injury log."""
     single_file: bool
 
 
@@ -43,9 +43,7 @@ def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     day = run["local_date"][0]
     days = athlete_days(pl.concat([past, run]), until=day)
     return History(
-        days=injury_flags(days, injuries),
-        injury=current_injury(injuries, athlete_id, day),
-        single_file=past.is_empty(),
+        days=injury_flags(days, injuries), injuries=injuries, single_file=past.is_empty()
     )
 
 

@@ -13,36 +13,46 @@ PATTERN_NAMES = {
 }
 
 
-def _minutes(session: dict[str, Any]) -> str:
-    low, high = session["minutes"]
-    return f"{low}-{high} min" if low != high else f"{low} min"
+def _plan_line(day: dict[str, Any]) -> str:
+    km = f" (at most {day['km_max']:.0f} km)" if day["km_max"] else ""
+    return f"    {day['weekday'][:3]} {day['date'][5:]}  {day['status']}{km}: {day['note']}"
 
 
 def assessment_text(a: Assessment) -> str:
-    """A few lines: risk, why, what to do, when not to trust it."""
+    """A few lines: risk, why, what to do, the week ahead, when not to trust it."""
     r = a.recommendation
     chance = f"about 1 in {round(1 / a.probability)}" if a.probability > 0 else "negligible"
+    status = (
+        "RETURNING from a logged injury (not an alert)"
+        if a.tier == "returning"
+        else (f"risk {a.tier.upper()}")
+    )
     lines = [
-        f"{a.athlete_id}  {a.date:%Y-%m-%d}  risk {a.tier.upper()}: {a.probability:.2%} "
+        f"{a.athlete_id}  {a.date:%Y-%m-%d}  {status}: {a.probability:.2%} "
         f"chance of a hip overuse injury in the next 14 days ({chance}; "
         f"{a.against_usual()})",
     ]
     if a.drivers:
         lines.append("Why:")
         lines += [f"  - {d.text}" for d in a.drivers]
+    back = r["return_to_run"]
     rest = r["rest"]
-    cap = rest["next_week_km_cap"]
-    lines += [
-        f"What to do ({PATTERN_NAMES[r['pattern']]}):",
-        f"  Rest: {rest['text']}" + (f" Next week at most {cap:.0f} km." if cap else ""),
-        f"  Warm-up {_minutes(r['warmup'])}: {r['warmup']['content']}",
-        f"  Cool-down {_minutes(r['cooldown'])}: {r['cooldown']['content']}",
-    ]
+    lines.append(f"What to do ({PATTERN_NAMES[r['pattern']]}):")
+    if back:
+        lines.append(f"  Return to run, phase {back['phase'].replace('_', '-')}: {rest['text']}")
+    else:
+        cap = rest["next_week_km_cap"]
+        lines.append(
+            f"  Rest: {rest['text']}" + (f" Next week at most {cap:.0f} km." if cap else "")
+        )
+    lines += [f"  - {action['text']}" for action in r["actions"]]
+    lines += [f"  Warm-up: {r['warmup']['text']}", f"  Cool-down: {r['cooldown']['text']}"]
     if r["cadence"]:
         lines.append(f"  Cadence: {r['cadence']['text']}")
     lines.append(f"  Strength: {r['strength']['text']}")
-    if r["injury"]:
-        lines.append(f"  Logged {r['injury']['severity']} injury: {r['injury']['text']}")
+    if r["plan"]:
+        lines.append("  The next 7 days:")
+        lines += [_plan_line(day) for day in r["plan"]]
     if a.unavailable:
         lines.append("Unavailable without history: " + ", ".join(a.unavailable) + ".")
     lines += [f"Caveat: {c}" for c in a.caveats]

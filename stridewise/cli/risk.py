@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stridewise.cli.console import decode_runs, fail, writable
+from stridewise.cli.console import decode_runs, fail, output_file, writable
 
 DATA_ENV = "STRIDEWISE_DATA"
 DEFAULT_DATA = Path("stridewise-data")
@@ -304,6 +304,17 @@ def score(
     model_dir: ModelOption = None,
     rules_path: RulesOption = None,
     as_json: JsonOption = False,
+    workout: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the next run's warm-up, run and cool-down as a FIT workout file "
+            "(copy it to the watch's GARMIN/NewFiles folder).",
+        ),
+    ] = None,
+    ics: Annotated[
+        Path | None,
+        typer.Option(help="Also write the 7-day plan as an iCalendar (.ics) file."),
+    ] = None,
 ) -> None:
     """Score one run: hip overuse risk for the next 14 days, why, and what to do.
 
@@ -324,6 +335,11 @@ def score(
         fail(f"--data {data}: no such folder")
     if athlete is not None and not ATHLETE_ID.match(athlete):
         fail(f"--athlete {athlete!r}: letters, digits, '.', '_' or '-' only")
+    outputs = {
+        option: output_file(path, suffix)
+        for option, path, suffix in (("workout", workout, ".fit"), ("ics", ics, ".ics"))
+        if path is not None
+    }
     rules, model = _rules(rules_path), _model(_model_dir(model_dir, data_dir(data)))
     try:
         activity = read_activity(file)
@@ -339,7 +355,7 @@ def score(
     except InputError as error:
         fail(str(error))
     assessment = assess(
-        history.days, model, rules, injury=history.injury, single_file=history.single_file
+        history.days, model, rules, injuries=history.injuries, single_file=history.single_file
     )
     if as_json:
         typer.echo(json.dumps(assessment.as_dict(), indent=2))
@@ -347,3 +363,21 @@ def score(
         from stridewise.cli.render import assessment_text
 
         typer.echo(assessment_text(assessment))
+    _write_plan_files(assessment, outputs)
+
+
+def _write_plan_files(assessment: Any, outputs: dict[str, Path]) -> None:
+    """The workout and calendar files asked for (`outputs`: option -> checked path)."""
+    from stridewise.models.calendar import plan_calendar
+    from stridewise.models.workout import workout_fit, workout_steps
+
+    makers = {
+        "workout": lambda r: workout_fit("stridewise", workout_steps(r)),
+        "ics": lambda r: plan_calendar(assessment.athlete_id, r),
+    }
+    for option, path in outputs.items():
+        try:
+            path.write_bytes(makers[option](assessment.recommendation))
+        except OSError as error:
+            fail(f"{path}: cannot write: {error.strerror or error}")
+        typer.echo(f"wrote {path}", err=True)

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import fitparse
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from icalendar import Calendar
 from starlette.routing import Mount
 
 from stridewise.dashboard.app import create_app
@@ -34,6 +36,7 @@ PUBLIC = {
     "/api/docs",
     "/api/docs/oauth2-redirect",
     "/static/plotly.min.js",
+    "/calendar/{username}/{athlete_id}.ics",  # a signed link (calendar apps cannot sign in)
 }
 """Routes that hold no athlete's data (the static mounts aside)."""
 
@@ -109,6 +112,46 @@ def test_logging_an_injury_lists_it_and_feeds_the_log(client: TestClient, data: 
     assert mismatch.status_code == 422 and "not an injury of that region" in mismatch.text
     knee = client.post("/athletes/z004/injuries", data={**form, "region": "knee"})
     assert knee.status_code == 422 and "not one of lateral_hip, anterior_hip" in knee.text
+
+
+def test_logging_a_current_injury_changes_the_advice_at_once(
+    client: TestClient, data: Path
+) -> None:
+    csrf = sign_in(client, "zoe")
+    before = client.get("/api/athletes/z003").json()["row"]
+    assert before["advice"]["return_to_run"] is None
+    day = before["date"]
+    form = {"csrf": csrf, "severity": "mild", "onset_date": day, "days_lost": "5"}
+    done = client.post("/athletes/z003/injuries", data=form)
+    assert done.status_code == 303
+    after = client.get("/api/athletes/z003").json()["row"]  # no nightly run in between
+    assert after["tier"] == "returning"
+    back = after["advice"]["return_to_run"]
+    assert (back["severity"], back["phase"], back["onset_date"]) == ("mild", "rest", day)
+    assert after["recommendation"] == after["advice"]["rest"]["text"]
+    assert after["recommendation"].startswith("Relative rest until ")
+    stored = Store(data).read("scores", athletes=["z003"]).sort("date")[-1]
+    assert stored["tier"].item() == "returning"
+
+
+def test_the_plan_downloads_as_a_workout_and_a_signed_calendar(client: TestClient) -> None:
+    sign_in(client, "zoe")
+    workout = client.get("/athletes/z004/workout.fit")
+    assert workout.status_code == 200
+    fit = fitparse.FitFile(workout.content)
+    assert len(list(fit.get_messages("workout_step"))) >= 2
+    page = client.get("/athletes/z004").text
+    link = re.search(r'href="(/calendar/zoe/z004\.ics\?sig=[0-9a-f]{64})"', page)
+    assert link is not None
+    client.cookies.clear()  # a calendar app has no session
+    feed = client.get(link.group(1))
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert len(Calendar.from_ical(feed.content).walk("VEVENT")) == 7
+    forged = link.group(1)[:-1] + ("0" if link.group(1)[-1] != "0" else "1")
+    assert client.get(forged).status_code == 404
+    other_coach = link.group(1).replace("/calendar/zoe/", "/calendar/bob/")
+    assert client.get(other_coach).status_code == 404  # the signature is zoe's
+    assert client.get("/athletes/z004/workout.fit").status_code == 303  # signed out: log in
 
 
 def test_acknowledging_records_who_and_when(client: TestClient) -> None:

@@ -1,8 +1,10 @@
 """The dashboard end to end in a real browser: `stridewise dashboard` serving the bundled
 team, Debian's chromium (which `make test` installs first, as root) driven headless by
 Playwright. A coach signs in, filters the team, acknowledges a flag, opens an athlete, sees
-the charts, logs an injury and finds it after a reload; no page logs an error (a script the
-Content-Security-Policy blocked would). The team page's screenshot is the README's."""
+the charts and the 7-day plan, downloads the next run as a watch workout and the plan's
+calendar, logs an injury and sees the advice turn into a return to running at once; no page
+logs an error (a script the Content-Security-Policy blocked would). The team page's
+screenshot is the README's."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import fitparse
 import pytest
+from icalendar import Calendar
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.dashboard.conftest import PASSWORD
@@ -60,7 +64,9 @@ def page(browser: Browser) -> Iterator[Page]:
     assert problems == []
 
 
-def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) -> None:
+def test_a_coach_reviews_the_team_and_logs_an_injury(
+    server: str, page: Page, tmp_path: Path
+) -> None:
     page.goto(f"{server}/team")
     expect(page).to_have_url(f"{server}/login")
     page.fill("input[name=username]", "zoe")
@@ -89,9 +95,26 @@ def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) ->
     expect(page).to_have_url(f"{server}/athletes/{athlete}")
     for chart in CHARTS:
         expect(page.locator(f"#chart-{chart} .main-svg").first).to_be_visible()
+    plan = page.locator("#plan tbody tr")
+    expect(plan).to_have_count(7)
+    expect(page.locator("#warmup")).to_contain_text("min")
+    expect(page.locator("#return-to-run")).to_have_count(0)
+
+    with page.expect_download() as download:
+        page.click("#workout-link")
+    workout = tmp_path / "workout.fit"
+    download.value.save_as(workout)
+    fit = fitparse.FitFile(str(workout))
+    assert fit.messages[0].get_value("type") == "workout"
+    steps = [m.get_value("intensity") for m in fit.get_messages("workout_step")]
+    assert steps[0] == "warmup" and steps[-1] == "cooldown" and len(steps) >= 2
+
+    feed = page.request.get(server + (page.locator("#calendar-link").get_attribute("href") or ""))
+    assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
+    assert len(Calendar.from_ical(feed.body()).walk("VEVENT")) == 7
 
     form = page.locator("#log-injury")
-    form.locator("input[name=onset_date]").fill("2026-11-02")
+    form.locator("input[name=onset_date]").fill("2026-11-20")
     form.locator("select[name=side]").select_option("right")
     form.locator("select[name=region]").select_option("lateral_hip")
     form.locator("select[name=subtype]").select_option("gluteal_tendinopathy")
@@ -99,8 +122,12 @@ def test_a_coach_reviews_the_team_and_logs_an_injury(server: str, page: Page) ->
     form.locator("input[name=days_lost]").fill("9")
     form.get_by_role("button", name="Log injury").click()
     expect(page).to_have_url(f"{server}/athletes/{athlete}")
+    # the advice changed at once, not tonight: a return to running, one rest text
+    expect(page.locator("#return-to-run")).to_contain_text("Phase rest")
+    expect(page.locator(".today h2 .tier")).to_have_text("returning")
+    expect(plan.first).to_contain_text("off")
     page.reload()
-    logged = page.locator("#injuries tbody tr", has_text="2026-11-02")
+    logged = page.locator("#injuries tbody tr", has_text="2026-11-20")
     expect(logged).to_have_count(1)
-    cells = ["2026-11-02", "lateral hip", "right", "gluteal tendinopathy", "moderate", "9"]
+    cells = ["2026-11-20", "lateral hip", "right", "gluteal tendinopathy", "moderate", "9"]
     expect(logged.locator("td")).to_have_text(cells)

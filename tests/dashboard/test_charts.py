@@ -71,6 +71,24 @@ def test_chronic_load_is_the_average_week_of_the_21_days_before(
     # (km_28d - km_7d) / 3: (44-5)/3, (44-5)/3, (50-11)/3, (62-23)/3, ..., (60-28)/3, (59-35)/3
     assert chronic["y"] == pytest.approx([13.0, 13.0, 13.0, 13.0, 13.0, 32 / 3, 8.0])
     assert ratio["yaxis"] == "y2"
+    assert ratio["y"] == [0.34, 0.34, 0.79, 1.94, 1.94, 2.6, 4.2]  # every chronic week >= 5 km
+    layout = figures["acute-and-chronic-load"]["layout"]
+    assert layout["yaxis2"]["range"] == [0.0, 3.0]  # 4.2 would flatten the rest
+
+
+def test_the_ratio_is_not_drawn_over_an_empty_chronic_load() -> None:
+    layoff = WEEK.with_columns(km_28d=pl.col("km_7d") + 9.0)  # 3 km a week before: a layoff
+    (_, load, *_) = athlete_figures(layoff, ALERT, MODERATE)
+    assert load["data"][2]["y"] == [None] * 7
+
+
+def test_every_chart_shades_a_logged_injury_in_its_window() -> None:
+    injuries = [(date(2026, 3, 5), date(2026, 3, 9)), (date(2025, 1, 1), date(2025, 1, 20))]
+    for figure in athlete_figures(WEEK, ALERT, MODERATE, injuries=injuries):
+        marks = [
+            s for s in figure["layout"]["shapes"] if s.get("label", {}).get("text") == "injury"
+        ]
+        assert [(m["x0"], m["x1"]) for m in marks] == [("2026-03-05", "2026-03-10")]
 
 
 def test_gct_balance_sits_on_garmin_s_bands(figures: dict[str, dict]) -> None:
@@ -90,6 +108,8 @@ def test_gct_balance_sits_on_garmin_s_bands(figures: dict[str, dict]) -> None:
         ]
     )
     assert figure["data"][0]["y"] == [50.1, None, 49.8, 51.0, None, 50.2, 52.5]
+    legend = [t["name"] for t in figure["data"][1:]]
+    assert legend == ["green: within 0.7 of 50 %", "orange: 0.7-2.2", "red: over 2.2"]
 
 
 def test_the_risk_history_is_in_percent_with_the_alert_line(figures: dict[str, dict]) -> None:

@@ -7,12 +7,11 @@ from datetime import date
 
 import numpy as np
 import polars as pl
-import pytest
 
 from stridewise.features.daily import athlete_days
 from stridewise.models.assess import assess
 from stridewise.models.bundle import load
-from stridewise.models.explain import PHRASES, Driver, caveats, drivers, pattern_of, phrase
+from stridewise.models.explain import PHRASES, caveats, drivers, phrase
 from stridewise.models.factors import FACTOR_NAMES
 from stridewise.models.inputs import NAMES
 from stridewise.models.labels import INJURY_SCHEMA, injury_flags
@@ -80,20 +79,6 @@ def test_sparse_files_are_low_coverage() -> None:
     assert "files on only 2 of the last 28 days: load may be under-counted" in caveats(
         days, RULES.caveats
     )
-
-
-@pytest.mark.parametrize(
-    ("effects", "expected"),
-    [
-        ({"lateral": 0.002, "flexor": 0.001}, "lateral"),
-        ({"lateral": 0.001, "flexor": 0.003}, "flexor"),
-        ({"general": 0.004}, "general"),
-        ({}, "general"),
-    ],
-)
-def test_the_pattern_is_whichever_drivers_explain_more(effects: dict, expected: str) -> None:
-    found = [Driver(f"x_{p}", p, e, "") for p, e in effects.items()]
-    assert pattern_of(found) == expected
 
 
 def test_single_file_mode_says_what_it_could_not_use() -> None:

@@ -8,7 +8,6 @@ import polars as pl
 
 from stridewise.models.labels import (
     INJURY_SCHEMA,
-    current_injury,
     examples,
     injury_flags,
     returning,
@@ -69,15 +68,6 @@ def test_other_athletes_and_unknown_days_lost() -> None:
     assert not flagged.filter(pl.col("athlete_id") == "a")["label"].any()
     b = flagged.filter(pl.col("athlete_id") == "b")
     assert b["injured"].sum() == 22  # days 10-31: unknown days lost count as 21
-    assert current_injury(log(("b", 10, None, None)), "b", DAY0 + timedelta(days=31)) == "moderate"
-
-
-def test_current_injury_is_the_worst_one_running() -> None:
-    injuries = log(("a", 0, 20, "mild"), ("a", 5, 10, "severe"))
-    assert current_injury(injuries, "a", DAY0 + timedelta(days=6)) == "severe"
-    assert current_injury(injuries, "a", DAY0 + timedelta(days=18)) == "mild"
-    assert current_injury(injuries, "a", DAY0 + timedelta(days=21)) is None
-    assert current_injury(injuries, "b", DAY0 + timedelta(days=6)) is None
 
 
 def test_returning_days_run_from_the_end_of_days_lost_to_the_usual_week() -> None:

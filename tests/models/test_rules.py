@@ -36,6 +36,13 @@ def test_the_shipped_rules_load() -> None:
         ("increase_pct = 5", "increase_pct = 15", "cadence.increase_pct: Input should be less"),
         ("minutes = [10, 15]", "minutes = [15, 10]", "minutes must be [low, high]"),
         ("[strength]", "[strenght]", "strength: Field required"),
+        (
+            "at most {km:.0f} km (your longest",
+            "at most {kms:.0f} km (your longest",
+            "actions.spike: unknown placeholder {kms} (allowed: km, longest)",
+        ),
+        ("margin = 1.5", "margin = 0.5", "pattern.margin: Input should be greater than or equal"),
+        ("[returning.phases.walk]", "[returning.phases.jog]", "returning.phases.jog: Input"),
     ],
 )
 def test_a_mistake_is_one_line_naming_the_key(

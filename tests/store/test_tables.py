@@ -47,6 +47,19 @@ def test_a_merge_replaces_rows_with_the_same_key_and_adds_new_ones(tmp_path: Pat
     assert (b_km.columns, sorted(b_km["distance_km"])) == (["distance_km"], [6.0, 7.5])
 
 
+def test_a_table_written_before_a_column_existed_gains_it(tmp_path: Path) -> None:
+    """A store made by an older version (no warm-up column) reads it as null, and the next
+    merge adds it: no migration step, no lost rows."""
+    store = Store(tmp_path)
+    table = two_athletes().with_columns(warmup_min=pl.lit(None, pl.Float64))
+    table.drop("warmup_min", "cooldown_min").write_delta(store.path("runs"))
+    assert store.read("runs")["warmup_min"].is_null().all()
+    store.merge("runs", table.head(1).with_columns(warmup_min=pl.lit(9.5)))
+    after = store.read("runs").sort("run_id")
+    assert after.height == table.height
+    assert after["warmup_min"].to_list() == [9.5, None, None, None, None]
+
+
 def test_reading_a_table_never_written_gives_its_empty_schema(tmp_path: Path) -> None:
     assert Store(tmp_path).read("manifest").is_empty()
 
