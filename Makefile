@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export OMP_NUM_THREADS := 1
 
-.PHONY: demo test lint browser bench samples model model-test model-sensitivity vendor clean
+.PHONY: demo test lint debian bench samples model model-test model-sensitivity vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,13 +26,15 @@ demo: $(VENV)/.installed  ## the nightly flow on the bundled team, then one athl
 	$(BIN)/stridewise nightly data_samples/inbox
 	$(BIN)/stridewise score data_samples/inbox/z004/2026-09-27T102002Z.fit
 
-test: lint browser  ## ruff, then the whole test suite
+test: lint debian  ## ruff, then the whole test suite
 	$(BIN)/python -m pytest
 
-browser:  ## Debian's chromium for the browser test (apt-get, as root; without, that test skips)
-	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || { \
+debian:  ## Debian's chromium and postgresql for the browser and database tests (apt-get, as root; without, those tests skip)
+	@missing=""; command -v chromium >/dev/null || missing=chromium; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -z "$$missing" ] || [ "$$(id -u)" != 0 ] || { \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; }
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

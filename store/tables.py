@@ -8,11 +8,16 @@ Delta commits are atomic, and a crash before a commit leaves only files no versi
 
 from __future__ import annotations
 
+import fcntl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 from deltalake import DeltaTable
+from deltalake.exceptions import CommitFailedError
 
 from stridewise.features.daily import DAY_SCHEMA
 from stridewise.features.runs import RUN_FEATURE_SCHEMA
@@ -47,6 +52,8 @@ TABLES: dict[str, TableSpec] = {
 COMPACT_AFTER_FILES = 32
 """A table with more data files than this is compacted: every batch's merge adds a few, and
 a read opens them all."""
+MERGE_ATTEMPTS = 5
+"""Tries of a merge that another writer beat to the commit (each on the version it left)."""
 KEEP_OLD_FILES_HOURS = 7 * 24
 """Files that no version of the last week needs are deleted after a compaction (a reader
 holding an older snapshot for longer is not expected)."""
@@ -87,8 +94,7 @@ class Store:
             scan = scan.filter(pl.col("athlete_id").is_in(athletes))
         stored = set(scan.collect_schema().names())
         return scan.select(
-            (pl.col(c) if c in stored else pl.lit(None)).cast(t).alias(c)
-            for c, t in schema.items()
+            (pl.col(c) if c in stored else pl.lit(None)).cast(t).alias(c) for c, t in schema.items()
         )
 
     def read(
@@ -106,46 +112,77 @@ class Store:
             return None
 
     def merge(self, name: str, rows: pl.DataFrame) -> None:
-        """Insert `rows`, replacing the rows with the same key."""
+        """Insert `rows`, replacing the rows with the same key. Two processes may write one
+        table (the nightly flow and the dashboard's scores): they take turns, and a merge
+        that still loses the race to commit (another tool writing) is merged again on the
+        new version, as a keyed merge can be."""
         spec = TABLES[name]
         rows = rows.select(  # Delta has no enums: they are stored as strings
             pl.col(c).cast(pl.String if isinstance(t, pl.Enum) else t)
             for c, t in spec.schema.items()
         )
         path = self.path(name)
-        if not self.exists(name):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            rows.write_delta(path)
-            return
-        on = " AND ".join(f"s.{k} = t.{k}" for k in spec.keys)
-        (
-            rows.write_delta(
-                path,
-                mode="merge",
-                delta_merge_options={
-                    "predicate": on,
-                    "source_alias": "s",
-                    "target_alias": "t",
-                    "merge_schema": True,  # a column added since the table was made
-                },
-            )
-            .when_matched_update_all()
-            .when_not_matched_insert_all()
-            .execute()
-        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._writing(name):
+            if not self.exists(name):
+                rows.write_delta(path)
+                return
+            self._merge(name, rows)
+
+    @contextmanager
+    def _writing(self, name: str) -> Iterator[None]:
+        """One writer of a table at a time across processes (the nightly flow, each dashboard
+        process): Delta rejects the later of two concurrent commits, and a busy dashboard
+        could starve the night's merge. An advisory lock next to the table: a local or
+        network file system; object storage needs Delta's own locking (docs/operations.md)."""
+        with (self.path(name).parent / f".{name}.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _merge(self, name: str, rows: pl.DataFrame) -> None:
+        on = " AND ".join(f"s.{k} = t.{k}" for k in TABLES[name].keys)
+        path = self.path(name)
+        for attempt in range(1, MERGE_ATTEMPTS + 1):
+            try:
+                (
+                    rows.write_delta(
+                        path,
+                        mode="merge",
+                        delta_merge_options={
+                            "predicate": on,
+                            "source_alias": "s",
+                            "target_alias": "t",
+                            "merge_schema": True,  # a column added since the table was made
+                        },
+                    )
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .execute()
+                )
+                return
+            except CommitFailedError:
+                if attempt == MERGE_ATTEMPTS:
+                    raise
+                time.sleep(0.2 * attempt)  # another writer committed first: merge again
 
     def compact(self, name: str) -> bool:
         """Rewrite a table of many small files into few (same rows, one new version), then
         delete the files only old versions used; whether it did."""
         if not self.exists(name):
             return False
-        table = DeltaTable(self.path(name))
-        if len(table.file_uris()) <= COMPACT_AFTER_FILES:
-            return False
-        table.optimize.compact()
-        table.vacuum(
-            retention_hours=KEEP_OLD_FILES_HOURS, enforce_retention_duration=False, dry_run=False
-        )
+        with self._writing(name):
+            table = DeltaTable(self.path(name))
+            if len(table.file_uris()) <= COMPACT_AFTER_FILES:
+                return False
+            table.optimize.compact()
+            table.vacuum(
+                retention_hours=KEEP_OLD_FILES_HOURS,
+                enforce_retention_duration=False,
+                dry_run=False,
+            )
         return True
 
     def forget(self, athlete_id: str) -> None:

@@ -41,10 +41,13 @@ def assessment_text(a: Assessment) -> str:
     if back:
         lines.append(f"  Return to run, phase {back['phase'].replace('_', '-')}: {rest['text']}")
     else:
-        cap = rest["next_week_km_cap"]
-        lines.append(
-            f"  Rest: {rest['text']}" + (f" Next week at most {cap:.0f} km." if cap else "")
-        )
+        caps = [
+            f"Next week at most {rest['next_week_km_cap']:.0f} km."
+            if rest["next_week_km_cap"]
+            else "",
+            f"No run over {rest['long_run_km_cap']:.0f} km." if rest["long_run_km_cap"] else "",
+        ]
+        lines.append(" ".join(["  Rest:", rest["text"], *filter(None, caps)]))
     lines += [f"  - {action['text']}" for action in r["actions"]]
     lines += [f"  Warm-up: {r['warmup']['text']}", f"  Cool-down: {r['cooldown']['text']}"]
     if r["cadence"]:

@@ -25,9 +25,9 @@ BOSTON = ["b001", "b002", "b003", "b004"]
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def data(tmp_path_factory: pytest.TempPathFactory, app_backend: str) -> Path:
     """A data directory of the bundled team's tables, roster and accounts (one per test
-    module: the tests write injuries and acknowledgements)."""
+    module and app database: the tests write injuries and acknowledgements)."""
     data = tmp_path_factory.mktemp("data")
     roster = read_roster(SAMPLES / "roster.csv")
     batch = read_runs(athlete_files([SAMPLES / "inbox"]))

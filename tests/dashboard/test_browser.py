@@ -45,7 +45,7 @@ def browser() -> Iterator[Browser]:
     if chromium is None and os.geteuid() != 0:
         pytest.skip("needs Debian's chromium: not installed, and not root to install it")
     if chromium is None:
-        pytest.fail("Debian's chromium is missing: `make browser` installs it (apt-get)")
+        pytest.fail("Debian's chromium is missing: `make debian` installs it (apt-get)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         yield browser

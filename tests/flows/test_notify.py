@@ -19,6 +19,7 @@ from stridewise.models.assess import Assessment
 from stridewise.models.explain import Driver
 from stridewise.store import notifications
 from stridewise.store.app_db import acknowledge, app_database, notify_targets
+from stridewise.store.layout import DATABASE_URL_VARIABLE
 from tests.corpus import SAMPLES
 from tests.flows.common import free_port, harness_env
 from tests.receivers import http_receiver, smtp_receiver
@@ -71,7 +72,10 @@ def test_a_digest_names_the_coach_s_flagged_athletes_and_only_new_news() -> None
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
+def data(tmp_path: Path, app_backend: str, request: pytest.FixtureRequest) -> Path:
+    if app_backend == "postgresql":  # each test its own empty app database
+        url = request.getfixturevalue("postgres").new_database()
+        request.getfixturevalue("monkeypatch").setenv(DATABASE_URL_VARIABLE, url)
     data = tmp_path / "data"
     data.mkdir()
     (data / "roster.csv").write_bytes((SAMPLES / "roster.csv").read_bytes())

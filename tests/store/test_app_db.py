@@ -9,9 +9,11 @@ import pytest
 
 from stridewise.store.app_db import app_database, log_injury, logged_injuries
 from stridewise.store.inputs import injury_history
+from stridewise.store.layout import DATABASE_URL_VARIABLE
 from tests.corpus import SAMPLES
 
 
+@pytest.mark.usefixtures("app_backend")
 def test_logged_injuries_join_the_csv_log(tmp_path: Path) -> None:
     csv = SAMPLES / "injuries.csv"
     assert injury_history(tmp_path, csv).height == len(csv.read_text().splitlines()) - 1
@@ -37,6 +39,9 @@ def test_logged_injuries_join_the_csv_log(tmp_path: Path) -> None:
     assert injury_history(tmp_path, None).rows() == logged.rows()
 
 
-def test_the_sqlite_database_is_in_wal_mode(tmp_path: Path) -> None:
+def test_the_sqlite_database_is_in_wal_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DATABASE_URL_VARIABLE, raising=False)
     with app_database(tmp_path) as engine, engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
