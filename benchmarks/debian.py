@@ -1,5 +1,6 @@
 """Programs from Debian's packages that benchmarks drive (wrk, chromium), installed with
 apt-get when missing: the project's own setup, as on a machine with only Python."""
+
 from __future__ import annotations
 
 import os

@@ -14,6 +14,11 @@ are the history, written by a first `stridewise nightly`; then:
 - **A backfill**: the 2,000 files into an empty data directory, the flow in this process
   (Prefect's server already up), on the default thread pool (2 threads), 1 thread, and a Dask
   `LocalCluster` of 1 and 2 single-threaded worker processes (median of `--backfill-repeats`).
+- **A backfill as fast as decoding**: the same 2,000 files, whole processes side by side
+  (median of `--backfill-repeats`): `stridewise inspect --json` over them (decoding alone),
+  then `stridewise nightly` into an empty data directory whose Prefect home exists (a
+  temporary server started by the process, as a one-off run does), and with `PREFECT_API_URL`
+  naming a long-lived server. Target: the nightly at most 1.5 x the decoding.
 """
 
 from __future__ import annotations
@@ -174,6 +179,48 @@ def backfill(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
     return {name: BACKFILL_FILES / s for name, s in seconds.items()}
 
 
+def _inspect_process(inbox: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "stridewise", "inspect", "--json", str(inbox)],
+        check=True,
+        env=_cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+def backfill_processes(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
+    """Whole-process seconds: decoding the files alone, and backfilling them with a temporary
+    and with a long-lived Prefect server (each backfill into a fresh copy of a data directory
+    that has only its roster and a migrated Prefect home)."""
+    inbox = _inbox(tmp / "process-inbox", history)
+    primed = tmp / "primed"
+    primed.mkdir()
+    shutil.copy(tmp / "team" / "roster.csv", primed)
+    empty = tmp / "empty-inbox"
+    empty.mkdir()
+    _nightly_process(empty, primed)  # creates and migrates the Prefect home, nothing else
+    shutil.rmtree(primed / "tables", ignore_errors=True)
+    counter = iter(range(10**6))
+
+    def backfill(api_url: str | None) -> float:
+        data = tmp / f"process-backfill-{next(counter)}"
+        shutil.copytree(primed, data)
+        seconds = _nightly_process(inbox, data, api_url)
+        shutil.rmtree(data)
+        return seconds
+
+    decoding = statistics.median(_inspect_process(inbox) for _ in range(repeats))
+    temporary = statistics.median(backfill(None) for _ in range(repeats))
+    home = tmp / "prefect-backfill-server"
+    home.mkdir()
+    with local_server(home, free_port()) as url:
+        served = statistics.median(backfill(url) for _ in range(repeats))
+    return {"inspect": decoding, "temporary": temporary, "served": served}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -184,6 +231,7 @@ def main() -> None:
         history, day = _team(tmp / "team")
         size = sum(p.stat().st_size for p in history) / 1e6
         tonight = night(tmp, history, day, args.repeats)
+        processes = backfill_processes(tmp, history, args.backfill_repeats)
         rates = backfill(tmp, history, args.backfill_repeats)
     start_up = tonight["wall"] - tonight["flow"]
     orchestration = tonight["flow"] - tonight["tasks"]
@@ -210,6 +258,18 @@ def main() -> None:
     print("| runner | files/s |\n|---|---:|")
     for name, rate in rates.items():
         print(f"| {name} | {rate:.1f} |")
+    decoding = processes["inspect"]
+    print(
+        f"\n## Backfill against decoding ({BACKFILL_FILES} files, whole processes, "
+        f"median of {args.backfill_repeats})\n"
+    )
+    print("| process | wall s | / decoding (target <= 1.5) |\n|---|---:|---:|")
+    for name, key in (
+        ("`stridewise inspect --json` (decoding alone)", "inspect"),
+        ("`stridewise nightly`, temporary Prefect server", "temporary"),
+        ("`stridewise nightly`, `PREFECT_API_URL` (long-lived server)", "served"),
+    ):
+        print(f"| {name} | {processes[key]:.1f} | {processes[key] / decoding:.2f} |")
 
 
 if __name__ == "__main__":

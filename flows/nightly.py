@@ -1,11 +1,14 @@
 """Nightly: ingest what is new in the watch-sync inbox, update load histories, score the team.
 
 Tasks are units of work a run can retry and observe: hashing the inbox, decoding one batch of
-files, recording one batch, updating the days, scoring the team. The rows themselves are
-computed by the pure code of `features/` and `models/`. Writes are keyed merges into Delta
-tables (`store/`), and each batch is recorded in the manifest after its runs: a run killed at
-any point leaves the tables readable, and the next one ingests the unrecorded files again into
-the same keys, then brings up to date every athlete whose days no longer match their runs.
+files, recording a group of batches, updating the days, scoring the team. The rows themselves
+are computed by the pure code of `features/` and `models/`. What the store already holds (each
+run's file, each recorded file) is read once per night into a ledger kept in memory, so that
+recording a group costs the group, not the history: new runs are appended (the ledger says
+they are new), then the group's files are appended to the manifest, last. A run killed at any
+point leaves the tables readable, and the next one reads its ledger from them, decodes the
+unrecorded files again, appends only what is still missing, then brings up to date every
+athlete whose days no longer match their runs (those are keyed merges).
 """
 
 # No `from __future__ import annotations`: a served run validates its parameters against a
@@ -46,6 +49,9 @@ from stridewise.store.tables import TABLES, Store
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
+WRITE_FILES = 1000
+"""Files recorded per write: each append adds files to the tables and a commit to their log,
+so fewer, larger groups keep a backfill's tables few-filed; a crash redoes at most one."""
 DECODE_WORKERS = 2
 """Threads decoding at once (DESIGN §3: bounded, never the unbounded default)."""
 
@@ -114,25 +120,55 @@ def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> Decoded
     )
 
 
+@dataclass
+class Ledger:
+    """What the store holds, kept up to date in memory as a night records its files."""
+
+    owners: dict[str, str]
+    """run_id -> hash of the file the runs table holds the run from."""
+    entries: set[tuple[str, str]]
+    """(hash, path) of the files the manifest has (its key)."""
+
+    @property
+    def recorded(self) -> set[str]:
+        """Hashes of the files the manifest has."""
+        return {sha for sha, _ in self.entries}
+
+
 @task(cache_policy=NO_CACHE)
-def ingest_batch(
-    store: Store, data: Path, files: list[InboxFile], batch: DecodedBatch
-) -> pl.DataFrame:
-    """Merge a decoded batch's new activities into the runs table, quarantine its bad files,
-    then record every file of it in the manifest: a run stopped after this batch resumes
-    at the next one, and one killed inside it decodes this batch again into the same keys."""
+def read_ledger(store: Store) -> Ledger:
+    """The runs' files and the manifest's hashes, once per night."""
     known = store.read("runs", columns=["run_id", "sha256"])
-    fresh = batch.runs.filter(~pl.col("run_id").is_in(known["run_id"].implode()))
+    recorded = store.read("manifest", columns=["sha256", "path"])
+    return Ledger(dict(zip(*known, strict=True)), set(recorded.iter_rows()))
+
+
+@task(cache_policy=NO_CACHE)
+def record_group(
+    store: Store, data: Path, files: list[InboxFile], batches: list[DecodedBatch], ledger: Ledger
+) -> pl.DataFrame:
+    """Append a group's new activities to the runs table, quarantine its bad files, then
+    append every file of it to the manifest (and update the ledger): a run stopped after this
+    group resumes at the next one, and one killed inside it decodes the group again and
+    appends what is still missing."""
+    decoded = pl.concat([b.runs for b in batches]).unique(
+        "run_id", keep="first", maintain_order=True
+    )
+    failures = {path: reason for b in batches for path, reason in b.failures.items()}
+    fresh = decoded.filter(~pl.col("run_id").is_in(list(ledger.owners)))
     if fresh.height:
-        store.merge("runs", fresh)
-    owners = dict(zip(*pl.concat([known, fresh.select(known.columns)]), strict=True))
+        store.append("runs", fresh)
+        ledger.owners.update(zip(fresh["run_id"], fresh["sha256"], strict=True))
     for f in files:
-        if str(f.path) in batch.failures:
+        if str(f.path) in failures:
             quarantine(f, data)
-    recorded = set(store.read("manifest", columns=["sha256"])["sha256"].to_list())
-    rows = manifest_rows(files, batch.failures, batch.runs, owners, recorded, datetime.now(UTC))
+    unrecorded = [f for f in files if (f.sha256, str(f.path)) not in ledger.entries]
+    rows = manifest_rows(
+        unrecorded, failures, decoded, ledger.owners, ledger.recorded, datetime.now(UTC)
+    )  # a night that waited for another one's lock skips what that one recorded
     if rows.height:
-        store.merge("manifest", rows)
+        store.append("manifest", rows)
+        ledger.entries.update(rows.select("sha256", "path").iter_rows())
     return rows
 
 
@@ -200,10 +236,12 @@ def nightly(
     injuries: Path | None = None,
     batch_files: int = BATCH_FILES,
     dashboard_url: str | None = None,
+    write_files: int = WRITE_FILES,
 ) -> State[Night]:
     """Ingest the inbox's new files, update the athletes whose runs changed, score the team
     on `as_of` (default: the last day with data), publish, and send each coach with a target
-    their digest (links to `dashboard_url`). The roster defaults to the data directory's,
+    their digest (links to `dashboard_url`). Files are decoded `batch_files` to a task and
+    recorded `write_files` at a time. The roster defaults to the data directory's,
     else the inbox's `roster.csv`; the injury log to the data directory's. Calling it
     returns the `Night`; its final state's message sums it up."""
     store = Store(data)
@@ -215,12 +253,18 @@ def nightly(
     statuses: Counter[str] = Counter()
     quarantined: list[tuple[str, str]] = []
     report(0, len(files))
-    for batch, decoded in zip(batches, decoding, strict=True):
-        recorded = ingest_batch(store, data, batch, decoded.result())
-        statuses.update(recorded["status"].to_list())
-        quarantined += recorded.filter(status="quarantined").select("path", "reason").rows()
-        report(statuses.total(), len(files))
-        get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
+    per_write = max(1, write_files // batch_files)
+    with store.ingesting():
+        ledger = read_ledger(store) if batches else Ledger({}, set())
+        for first in range(0, len(batches), per_write):
+            group = slice(first, first + per_write)
+            group_files = [f for batch in batches[group] for f in batch]
+            decoded = [future.result() for future in decoding[group]]
+            recorded = record_group(store, data, group_files, decoded, ledger)
+            statuses.update(recorded["status"].to_list())
+            quarantined += recorded.filter(status="quarantined").select("path", "reason").rows()
+            report(statuses.total(), len(files))
+            get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
     runs = store.read("runs", columns=["athlete_id", "local_date"])
     first, last = runs["local_date"].min(), runs["local_date"].max()
     day = as_of or last

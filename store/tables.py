@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,18 +116,34 @@ class Store:
         table (the nightly flow and the dashboard's scores): they take turns, and a merge
         that still loses the race to commit (another tool writing) is merged again on the
         new version, as a keyed merge can be."""
-        spec = TABLES[name]
-        rows = rows.select(  # Delta has no enums: they are stored as strings
-            pl.col(c).cast(pl.String if isinstance(t, pl.Enum) else t)
-            for c, t in spec.schema.items()
-        )
+        rows = self._typed(name, rows)
         path = self.path(name)
-        path.parent.mkdir(parents=True, exist_ok=True)
         with self._writing(name):
             if not self.exists(name):
                 rows.write_delta(path)
                 return
             self._merge(name, rows)
+
+    @staticmethod
+    def _typed(name: str, rows: pl.DataFrame) -> pl.DataFrame:
+        """The table's columns in its types (Delta has no enums: they are stored as strings)."""
+        return rows.select(
+            pl.col(c).cast(pl.String if isinstance(t, pl.Enum) else t)
+            for c, t in TABLES[name].schema.items()
+        )
+
+    def append(self, name: str, rows: pl.DataFrame) -> None:
+        """Add `rows` whose keys the table does not hold (the caller knows it: a merge would
+        read the table to find out). Cheaper than a merge by the size of the table."""
+        with self._writing(name):
+            self._typed(name, rows).write_delta(
+                self.path(name), mode="append", delta_write_options={"schema_mode": "merge"}
+            )
+
+    def ingesting(self) -> AbstractContextManager[None]:
+        """One ingest at a time (a manual night while a scheduled one runs): what the store
+        holds is read once and appended to, which a second writer would make stale."""
+        return self._writing("ingest")
 
     @contextmanager
     def _writing(self, name: str) -> Iterator[None]:
@@ -135,7 +151,9 @@ class Store:
         process): Delta rejects the later of two concurrent commits, and a busy dashboard
         could starve the night's merge. An advisory lock next to the table: a local or
         network file system; object storage needs Delta's own locking (docs/operations.md)."""
-        with (self.path(name).parent / f".{name}.lock").open("a") as lock:
+        folder = self.path(name).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / f".{name}.lock").open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield

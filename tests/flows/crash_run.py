@@ -2,8 +2,9 @@
 
     python -m tests.flows.crash_run INBOX DATA POINT N [DELAY_MS]
 
-POINT: `file` (once the N-th file is decoded), `before` or `after` (the N-th table merge), or
-`inside` (DELAY_MS after the N-th merge starts, while Delta writes its files and commit).
+POINT: `file` (once the N-th file is decoded), `before` or `after` (the N-th table write:
+an append or a merge), or `inside` (DELAY_MS after the N-th write starts, while Delta writes
+its files and commit).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from stridewise.store.tables import Store
 from tests.corpus import SAMPLES
 
 BATCH_FILES = 4
-"""Small batches, so that a crash can fall between the batches of one run."""
+WRITE_FILES = 8
+"""Small batches, recorded two at a time, so that a crash can fall between the batches of one
+group and between the groups of one run."""
 
 
 def _kill() -> None:
@@ -37,7 +40,7 @@ def main(inbox: Path, data: Path, point: str, n: int, delay_ms: float = 0.0) -> 
             seen[event] += 1
             return seen[event] == n
 
-    read_runs, merge = nightly.read_runs, Store.merge
+    read_runs, writes = nightly.read_runs, {"merge": Store.merge, "append": Store.append}
 
     def decode(files: Any, **options: Any) -> Any:
         def on_file(*_: Any) -> None:
@@ -46,24 +49,29 @@ def main(inbox: Path, data: Path, point: str, n: int, delay_ms: float = 0.0) -> 
 
         return read_runs(files, on_file=on_file, **options)
 
-    def write(store: Store, name: str, rows: Any) -> None:
-        hit = point != "file" and reached("merge")
-        if hit and point == "before":
-            _kill()
-        if hit and point == "inside":
-            threading.Timer(delay_ms / 1000, _kill).start()
-        merge(store, name, rows)
-        if hit and point == "after":
-            _kill()
+    def killing(kind: str) -> Any:
+        def write(store: Store, name: str, rows: Any) -> None:
+            hit = point != "file" and reached("write")
+            if hit and point == "before":
+                _kill()
+            if hit and point == "inside":
+                threading.Timer(delay_ms / 1000, _kill).start()
+            writes[kind](store, name, rows)
+            if hit and point == "after":
+                _kill()
+
+        return write
 
     nightly.read_runs = decode
-    Store.merge = write  # type: ignore[method-assign]
+    Store.merge = killing("merge")  # type: ignore[method-assign]
+    Store.append = killing("append")  # type: ignore[method-assign]
     nightly.nightly(
         inbox,
         data,
         roster=SAMPLES / "roster.csv",
         injuries=SAMPLES / "injuries.csv",
         batch_files=BATCH_FILES,
+        write_files=WRITE_FILES,
     )
 
 
