@@ -65,17 +65,36 @@ def recommend(
     today: date,
     returning: Return | None = None,
 ) -> dict[str, Any]:
-    """The recommendation for one athlete on `today` (JSON-ready)."""
+    """The recommendation for one athlete on `today` (JSON-ready); during a return, the
+    return's rest, plan and no actions or cadence cue instead of the tier's."""
     pattern = pattern_of(found, rules.pattern.margin)
+    advice: dict[str, Any] = {
+        "tier": tier,
+        "pattern": pattern,
+        "warmup": adjusted(rules, rules.warmup[tier], habits.warmup_min, habits, "warm"),
+        "cooldown": adjusted(rules, rules.cooldown[tier], habits.cooldown_min, habits, "cool"),
+        "strength": {
+            "text": getattr(rules.strength, pattern if tier != "low" else "general"),
+            "evidence": rules.cite(rules.strength.evidence),
+        },
+        "note": DISCLAIMER,
+    }
+    if returning is not None:
+        return advice | _returning(rules, returning, habits, today)
     rest = rules.rest[tier]
     week_cap = _times(rest.next_week_km_factor, habits.km_per_week)
     spiked = any(d.name == "spike_ratio_max_7d" for d in found)
     longest = habits.longest_before_week_km if spiked else habits.longest_30d_km
     long_run_cap = _times(rest.long_run_factor, longest)
     actions = _actions(rules, found, habits, week_cap, long_run_cap)
-    advice: dict[str, Any] = {
-        "tier": tier,
-        "pattern": pattern,
+    caps = Caps(
+        days_off=rest.days_off,
+        reduced_days=rest.reduced_days,
+        week_km=week_cap,
+        long_run_km=long_run_cap,
+        drop_harder=any(a["action"] in HARDER_ACTIONS for a in actions),
+    )
+    return advice | {
         "rest": {
             "days_off": rest.days_off,
             "reduced_days": rest.reduced_days,
@@ -85,32 +104,11 @@ def recommend(
             "evidence": rules.cite(rest.evidence),
         },
         "actions": actions,
-        "warmup": adjusted(rules, rules.warmup[tier], habits.warmup_min, habits, "warm"),
-        "cooldown": adjusted(rules, rules.cooldown[tier], habits.cooldown_min, habits, "cool"),
         "cadence": _cadence(rules, tier, pattern),
-        "strength": {
-            "text": getattr(rules.strength, pattern if tier != "low" else "general"),
-            "evidence": rules.cite(rules.strength.evidence),
-        },
-        "plan": week_plan(
-            today,
-            habits,
-            Caps(
-                days_off=rest.days_off,
-                reduced_days=rest.reduced_days,
-                week_km=week_cap,
-                long_run_km=long_run_cap,
-                drop_harder=any(a["action"] in HARDER_ACTIONS for a in actions),
-            ),
-            rules.plan,
-        ),
+        "plan": week_plan(today, habits, caps, rules.plan),
         "return_to_run": None,
         "referral": False,
-        "note": DISCLAIMER,
     }
-    if returning is not None:
-        advice |= _returning(rules, returning, habits, today)
-    return advice
 
 
 def _times(factor: float, km: float | None) -> float | None:
