@@ -15,7 +15,7 @@ athlete whose days no longer match their runs (those are keyed merges).
 # model Prefect builds from these annotations, which must then be types, not strings.
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -34,7 +34,7 @@ from stridewise.flows.progress import report
 from stridewise.models.assess import Assessment
 from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
-from stridewise.models.team import athletes_to_update, score_rows, score_team
+from stridewise.models.team import ACTIVE_DAYS, athletes_to_update, score_rows, score_team
 from stridewise.store.app_db import app_database
 from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from stridewise.store.inputs import (
@@ -49,6 +49,11 @@ from stridewise.store.tables import TABLES, Store
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
+SHARD_ATHLETES = 100
+"""Athletes per task of days and scores: enough to amortise a task, few enough that a night
+of thousands of athletes spreads over the workers and each holds only its shard's rows."""
+CALENDAR_COLUMNS = ("athlete_id", "local_date", "runs", "activities")
+"""What deciding whose days to update reads of the athlete-day table (not all of it)."""
 WRITE_FILES = 1000
 """Files recorded per write: each append adds files to the tables and a commit to their log,
 so fewer, larger groups keep a backfill's tables few-filed; a crash redoes at most one."""
@@ -173,20 +178,15 @@ def record_group(
 
 
 @task(cache_policy=NO_CACHE)
-def update_days(store: Store, athletes: list[str], as_of: date) -> pl.DataFrame:
-    """Recompute the athlete-day rows of `athletes` up to `as_of` and merge them; returns
-    the whole athlete-day table as of now."""
-    if athletes:
-        days = athlete_days(store.read("runs", athletes=athletes), until=as_of)
-        store.merge("athlete_days", days)
-    return store.read("athlete_days")
-
-
-@task(cache_policy=NO_CACHE)
-def score(
-    store: Store, days: pl.DataFrame, injuries: pl.DataFrame, as_of: date
+def days_and_scores(
+    store: Store, athletes: list[str], stale: list[str], as_of: date, injuries: pl.DataFrame
 ) -> list[Assessment]:
-    """Score every active athlete on `as_of` and merge the scores."""
+    """One shard of athletes: recompute the athlete-days of its `stale` ones up to `as_of`,
+    then score its active ones on `as_of`. It reads and writes its athletes' rows only, so
+    shards spread over the task runner's workers (a Dask cluster's too)."""
+    if stale:
+        store.merge("athlete_days", athlete_days(store.read("runs", athletes=stale), until=as_of))
+    days = store.read("athlete_days", athletes=athletes)
     assessments = score_team(days, injuries, load(current_model(store.root)), load_rules(), as_of)
     if assessments:
         store.merge("scores", score_rows(assessments))
@@ -268,11 +268,23 @@ def nightly(
     runs = store.read("runs", columns=["athlete_id", "local_date"])
     first, last = runs["local_date"].min(), runs["local_date"].max()
     day = as_of or last
-    assessments = []
+    assessments: list[Assessment] = []
     if day is not None:  # None: no activity was ever read, nothing to score
-        stale = athletes_to_update(runs, store.read("athlete_days"), day)
-        days = update_days(store, stale, day)
-        assessments = score(store, days, injury_history(data, injuries), day)
+        calendar = store.read("athlete_days", columns=list(CALENDAR_COLUMNS))
+        stale = athletes_to_update(runs, calendar, day)
+        recent = runs.filter(pl.col("local_date").is_between(day - timedelta(ACTIVE_DAYS - 1), day))
+        scored = sorted({*stale, *recent["athlete_id"].to_list()})
+        shards = [scored[i : i + SHARD_ATHLETES] for i in range(0, len(scored), SHARD_ATHLETES)]
+        work = days_and_scores.map(
+            unmapped(store),
+            shards,
+            [sorted(set(stale) & set(shard)) for shard in shards],
+            as_of=unmapped(day),
+            injuries=unmapped(injury_history(data, injuries)),
+        )
+        assessments = sorted(
+            (a for shard in work.result() for a in shard), key=lambda a: -a.probability
+        )
     compact(store)
     span = (first, last) if last else None
     night = Night(assessments, dict(statuses), quarantined, span, len(misplaced_files(inbox)))
@@ -284,8 +296,9 @@ def nightly(
 
 
 def on_dask(address: str) -> Flow[..., State[Night]]:
-    """The nightly flow with its decoding on an existing Dask cluster (DESIGN §3); the writes
-    stay in the flow's process, next to the data directory."""
+    """The nightly flow with its decoding, and its days and scores by shard of athletes, on an
+    existing Dask cluster (DESIGN §3); recording the files stays in the flow's process. The
+    workers must reach the data directory at the same path (tables are locked per write)."""
     from prefect_dask import DaskTaskRunner
 
     return nightly.with_options(task_runner=DaskTaskRunner(address=address))
