@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-dev  ## every benchmark behind docs/benchmarks.md
 	$(BIN)/python -m benchmarks.simulate
 	$(BIN)/python -m benchmarks.score
 	$(BIN)/python -m benchmarks.nightly
+	$(BIN)/python -m benchmarks.platform
 	$(BIN)/python -m benchmarks.dashboard
 
 samples: $(VENV)/.installed  ## regenerate data_samples/ (same seed, same bytes)
