@@ -65,21 +65,27 @@ def _inbox(folder: Path, files: list[Path]) -> Path:
     return folder
 
 
-def _cli_env() -> dict[str, str]:
+def cli_env() -> dict[str, str]:
     """The CLI's own defaults: its Prefect home in the data directory."""
     return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
 
 
-def _nightly_process(inbox: Path, data: Path, api_url: str | None = None) -> float:
+def _process(*args: str | Path, api_url: str | None = None) -> float:
+    """Seconds of one `stridewise` process, start to exit (output discarded, failure raised),
+    with the CLI's own Prefect defaults, or `api_url` as its PREFECT_API_URL."""
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "stridewise", "nightly", str(inbox), "--data", str(data)],
+        [sys.executable, "-m", "stridewise", *map(str, args)],
         check=True,
-        env=_cli_env() | ({"PREFECT_API_URL": api_url} if api_url else {}),
+        env=cli_env() | ({"PREFECT_API_URL": api_url} if api_url else {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
+
+
+def _nightly_process(inbox: Path, data: Path, api_url: str | None = None) -> float:
+    return _process("nightly", inbox, "--data", data, api_url=api_url)
 
 
 def _prefect_times(data: Path) -> tuple[float, float]:
@@ -179,18 +185,6 @@ def backfill(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
     return {name: BACKFILL_FILES / s for name, s in seconds.items()}
 
 
-def _inspect_process(inbox: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "stridewise", "inspect", "--json", str(inbox)],
-        check=True,
-        env=_cli_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - start
-
-
 def backfill_processes(tmp: Path, history: list[Path], repeats: int) -> dict[str, float]:
     """Whole-process seconds: decoding the files alone, and backfilling them with a temporary
     and with a long-lived Prefect server (each backfill into a fresh copy of a data directory
@@ -212,7 +206,7 @@ def backfill_processes(tmp: Path, history: list[Path], repeats: int) -> dict[str
         shutil.rmtree(data)
         return seconds
 
-    decoding = statistics.median(_inspect_process(inbox) for _ in range(repeats))
+    decoding = statistics.median(_process("inspect", "--json", inbox) for _ in range(repeats))
     temporary = statistics.median(backfill(None) for _ in range(repeats))
     home = tmp / "prefect-backfill-server"
     home.mkdir()

@@ -15,7 +15,6 @@ copy of that store, timed from start to exit, with its peak memory (max RSS, fro
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.corpus import one_hour_run
+from benchmarks.nightly import cli_env
 from stridewise.features.daily import athlete_days
 from stridewise.store.tables import Store
 
@@ -64,12 +64,11 @@ def _night(inbox: Path, history: Path, work: Path, *options: str) -> tuple[float
     data = work / "data"
     shutil.copytree(history, data)
     report = work / "time.txt"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     command = ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-m", "stridewise"]
     start = time.perf_counter()
     subprocess.run(
         [*command, "nightly", str(inbox), "--data", str(data), *options],
-        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        check=True, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     seconds = time.perf_counter() - start
     peak_mb = int(report.read_text().split()[-1]) / 1024
