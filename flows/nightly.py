@@ -1,21 +1,22 @@
 """Nightly: ingest what is new in the watch-sync inbox, update load histories, score the team.
 
 Tasks are units of work a run can retry and observe: hashing the inbox, decoding one batch of
-files, recording a group of batches, updating the days, scoring the team. The rows themselves
-are computed by the pure code of `features/` and `models/`. What the store already holds (each
-run's file, each recorded file) is read once per night into a ledger kept in memory, so that
-recording a group costs the group, not the history: new runs are appended (the ledger says
-they are new), then the group's files are appended to the manifest, last. A run killed at any
-point leaves the tables readable, and the next one reads its ledger from them, decodes the
-unrecorded files again, appends only what is still missing, then brings up to date every
-athlete whose days no longer match their runs (those are keyed merges).
+files, recording a group of batches, updating the days and scoring a shard of athletes. The
+rows themselves are computed by the pure code of `features/` and `models/`. Recording a group
+reads of the store only what it needs, by key (whether its runs and files are there already),
+so that it costs the group, not the history: new runs are appended, then the group's files
+are appended to the manifest, last. A run killed at any point leaves the tables readable, and
+the next one decodes the unrecorded files again, appends only what is still missing, then
+brings up to date every athlete whose days no longer match their runs (keyed merges). The
+flow's own process holds the night's new files and per-athlete counts, never a table's
+history: each shard of athletes reads and writes its athletes' rows, in a worker on Dask.
 """
 
 # No `from __future__ import annotations`: a served run validates its parameters against a
 # model Prefect builds from these annotations, which must then be types, not strings.
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -24,6 +25,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed, State
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from stridewise.features.daily import athlete_days
 from stridewise.features.ingest import read_runs
@@ -34,7 +36,7 @@ from stridewise.flows.progress import report
 from stridewise.models.assess import Assessment
 from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
-from stridewise.models.team import ACTIVE_DAYS, athletes_to_update, score_rows, score_team
+from stridewise.models.team import active_athletes, athletes_to_update, score_rows, score_team
 from stridewise.store.app_db import app_database
 from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
 from stridewise.store.inputs import (
@@ -45,7 +47,7 @@ from stridewise.store.inputs import (
     read_teams,
 )
 from stridewise.store.registry import current_model
-from stridewise.store.tables import TABLES, Store
+from stridewise.store.tables import TABLES, Store, changed_rows
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
@@ -53,7 +55,8 @@ SHARD_ATHLETES = 100
 """Athletes per task of days and scores: enough to amortise a task, few enough that a night
 of thousands of athletes spreads over the workers and each holds only its shard's rows."""
 CALENDAR_COLUMNS = ("athlete_id", "local_date", "runs", "activities")
-"""What deciding whose days to update reads of the athlete-day table (not all of it)."""
+"""What deciding whose days to update reads of the athlete-day table (streamed into counts
+per athlete: the flow's process never holds the table)."""
 WRITE_FILES = 1000
 """Files recorded per write: each append adds files to the tables and a commit to their log,
 so fewer, larger groups keep a backfill's tables few-filed; a crash redoes at most one."""
@@ -112,7 +115,19 @@ class Night:
 @task(cache_policy=NO_CACHE)
 def find_new_files(inbox: Path, store: Store) -> list[InboxFile]:
     """Hash the inbox and keep the files the manifest has not recorded."""
-    return unseen(scan_inbox(inbox), store.read("manifest"))
+    files = scan_inbox(inbox)
+    return unseen(files, manifest_entries(store, files))
+
+
+def manifest_entries(store: Store, files: list[InboxFile]) -> pl.DataFrame:
+    """The (hash, path) the manifest holds of these files' hashes, in any athlete's folder (a
+    copy of a recorded file is a duplicate wherever it lies): its key, read for them."""
+    hashes = pl.Series([f.sha256 for f in files], dtype=pl.String).implode()
+    return (
+        store.scan("manifest", columns=["sha256", "path"])
+        .filter(pl.col("sha256").is_in(hashes))
+        .collect(engine="streaming")
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -125,55 +140,38 @@ def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> Decoded
     )
 
 
-@dataclass
-class Ledger:
-    """What the store holds, kept up to date in memory as a night records its files."""
-
-    owners: dict[str, str]
-    """run_id -> hash of the file the runs table holds the run from."""
-    entries: set[tuple[str, str]]
-    """(hash, path) of the files the manifest has (its key)."""
-
-    @property
-    def recorded(self) -> set[str]:
-        """Hashes of the files the manifest has."""
-        return {sha for sha, _ in self.entries}
-
-
-@task(cache_policy=NO_CACHE)
-def read_ledger(store: Store) -> Ledger:
-    """The runs' files and the manifest's hashes, once per night."""
-    known = store.read("runs", columns=["run_id", "sha256"])
-    recorded = store.read("manifest", columns=["sha256", "path"])
-    return Ledger(dict(zip(*known, strict=True)), set(recorded.iter_rows()))
-
-
 @task(cache_policy=NO_CACHE)
 def record_group(
-    store: Store, data: Path, files: list[InboxFile], batches: list[DecodedBatch], ledger: Ledger
+    store: Store, data: Path, files: list[InboxFile], batches: list[DecodedBatch]
 ) -> pl.DataFrame:
     """Append a group's new activities to the runs table, quarantine its bad files, then
-    append every file of it to the manifest (and update the ledger): a run stopped after this
-    group resumes at the next one, and one killed inside it decodes the group again and
-    appends what is still missing."""
+    append every file of it to the manifest: a run stopped after this group resumes at the
+    next one, and one killed inside it decodes the group again and appends what is still
+    missing (what is there already is read by the group's keys)."""
     decoded = pl.concat([b.runs for b in batches]).unique(
         "run_id", keep="first", maintain_order=True
     )
     failures = {path: reason for b in batches for path, reason in b.failures.items()}
-    fresh = decoded.filter(~pl.col("run_id").is_in(list(ledger.owners)))
+    athletes = decoded["athlete_id"].unique().to_list()
+    held = (
+        store.scan("runs", athletes=athletes, columns=["run_id", "sha256"])
+        .filter(pl.col("run_id").is_in(decoded["run_id"].implode()))
+        .collect(engine="streaming")
+    )
+    owners = dict(held.iter_rows())  # run_id -> hash of the file the runs table has it from
+    fresh = decoded.filter(~pl.col("run_id").is_in(held["run_id"].implode()))
     if fresh.height:
         store.append("runs", fresh)
-        ledger.owners.update(zip(fresh["run_id"], fresh["sha256"], strict=True))
+        owners.update(zip(fresh["run_id"], fresh["sha256"], strict=True))
     for f in files:
         if str(f.path) in failures:
             quarantine(f, data)
-    unrecorded = [f for f in files if (f.sha256, str(f.path)) not in ledger.entries]
-    rows = manifest_rows(
-        unrecorded, failures, decoded, ledger.owners, ledger.recorded, datetime.now(UTC)
-    )  # a night that waited for another one's lock skips what that one recorded
+    entries = manifest_entries(store, files)  # a night that waited for another one's lock
+    unrecorded = unseen(files, entries)  # skips what that one recorded
+    now = datetime.now(UTC)
+    rows = manifest_rows(unrecorded, failures, decoded, owners, set(entries["sha256"]), now)
     if rows.height:
         store.append("manifest", rows)
-        ledger.entries.update(rows.select("sha256", "path").iter_rows())
     return rows
 
 
@@ -183,10 +181,15 @@ def days_and_scores(
 ) -> list[Assessment]:
     """One shard of athletes: recompute the athlete-days of its `stale` ones up to `as_of`,
     then score its active ones on `as_of`. It reads and writes its athletes' rows only, so
-    shards spread over the task runner's workers (a Dask cluster's too)."""
-    if stale:
-        store.merge("athlete_days", athlete_days(store.read("runs", athletes=stale), until=as_of))
+    shards spread over the task runner's workers (a Dask cluster's too). Only the days that
+    changed are written (a night adds one to a history of hundreds)."""
     days = store.read("athlete_days", athletes=athletes)
+    if stale:
+        computed = athlete_days(store.read("runs", athletes=stale), until=as_of)
+        changed = changed_rows(computed, days)
+        if changed.height:
+            store.merge("athlete_days", changed)
+            days = store.read("athlete_days", athletes=athletes)
     assessments = score_team(days, injuries, load(current_model(store.root)), load_rules(), as_of)
     if assessments:
         store.merge("scores", score_rows(assessments))
@@ -255,25 +258,29 @@ def nightly(
     report(0, len(files))
     per_write = max(1, write_files // batch_files)
     with store.ingesting():
-        ledger = read_ledger(store) if batches else Ledger({}, set())
         for first in range(0, len(batches), per_write):
             group = slice(first, first + per_write)
             group_files = [f for batch in batches[group] for f in batch]
             decoded = [future.result() for future in decoding[group]]
-            recorded = record_group(store, data, group_files, decoded, ledger)
+            recorded = record_group(store, data, group_files, quote(decoded))
             statuses.update(recorded["status"].to_list())
             quarantined += recorded.filter(status="quarantined").select("path", "reason").rows()
             report(statuses.total(), len(files))
             get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
-    runs = store.read("runs", columns=["athlete_id", "local_date"])
-    first, last = runs["local_date"].min(), runs["local_date"].max()
+    runs = store.scan("runs", columns=["athlete_id", "local_date"])
+    first, last = (
+        runs.select(
+            pl.col("local_date").min().alias("first"), pl.col("local_date").max().alias("last")
+        )
+        .collect(engine="streaming")
+        .row(0)
+    )
     day = as_of or last
     assessments: list[Assessment] = []
     if day is not None:  # None: no activity was ever read, nothing to score
-        calendar = store.read("athlete_days", columns=list(CALENDAR_COLUMNS))
+        calendar = store.scan("athlete_days", columns=list(CALENDAR_COLUMNS))
         stale = athletes_to_update(runs, calendar, day)
-        recent = runs.filter(pl.col("local_date").is_between(day - timedelta(ACTIVE_DAYS - 1), day))
-        scored = sorted({*stale, *recent["athlete_id"].to_list()})
+        scored = sorted({*stale, *active_athletes(calendar, day)})
         shards = [scored[i : i + SHARD_ATHLETES] for i in range(0, len(scored), SHARD_ATHLETES)]
         work = days_and_scores.map(
             unmapped(store),
@@ -288,9 +295,9 @@ def nightly(
     compact(store)
     span = (first, last) if last else None
     night = Night(assessments, dict(statuses), quarantined, span, len(misplaced_files(inbox)))
-    publish(night, day, roster)
+    publish(quote(night), day, roster)
     if day is not None:
-        sent = notify(data, night, day, roster, dashboard_url)
+        sent = notify(data, quote(night), day, roster, dashboard_url)
         night = replace(night, deliveries=tuple(sent))
     return Completed(message=night.summary(), data=night)
 

@@ -31,31 +31,50 @@ SCORE_SCHEMA: dict[str, pl.DataType] = {
 """One row per athlete and day scored; drivers, recommendation and caveats as JSON."""
 
 
-def active_athletes(days: pl.DataFrame, as_of: date) -> list[str]:
-    recent = days.filter(
-        pl.col("local_date").is_between(as_of - timedelta(ACTIVE_DAYS - 1), as_of)
-        & (pl.col("runs") > 0)
+def active_athletes(days: pl.DataFrame | pl.LazyFrame, as_of: date) -> list[str]:
+    """Athletes with a run in the `ACTIVE_DAYS` up to `as_of` (a lazy table is streamed,
+    never held whole)."""
+    recent = days.lazy().filter(_active(as_of)).select(pl.col("athlete_id").unique())
+    return sorted(recent.collect(engine="streaming")["athlete_id"].to_list())
+
+
+def _active(as_of: date) -> pl.Expr:
+    return pl.col("local_date").is_between(as_of - timedelta(ACTIVE_DAYS - 1), as_of) & (
+        pl.col("runs") > 0
     )
-    return sorted(recent["athlete_id"].unique().to_list())
 
 
-def athletes_to_update(runs: pl.DataFrame, days: pl.DataFrame, as_of: date) -> list[str]:
+def athletes_to_update(
+    runs: pl.DataFrame | pl.LazyFrame, days: pl.DataFrame | pl.LazyFrame, as_of: date
+) -> list[str]:
     """Athletes whose athlete-day rows up to `as_of` are not those of their runs: runs were
     added since (a new or a late-synced file, or a crash between writing runs and days), or
     they are active and their calendar stops before `as_of` (rest days to add).
-    `runs`: the athlete_id and local_date of every activity in the runs table."""
-    dated = runs.filter(pl.col("local_date") <= as_of)
-    expected = dated.group_by("athlete_id").agg(pl.len().alias("expected"))
-    held = (
-        days.filter(pl.col("local_date") <= as_of)
+    `runs`: the athlete_id and local_date of every activity in the runs table; `days`: the
+    athlete_id, local_date, runs and activities of the athlete-day table. Lazy tables are
+    streamed into counts per athlete."""
+    expected = (
+        runs.lazy()
+        .filter(pl.col("local_date") <= as_of)
         .group_by("athlete_id")
-        .agg(pl.col("activities").sum().alias("held"), pl.col("local_date").max().alias("last"))
+        .agg(pl.len().alias("expected"))
     )
-    both = expected.join(held, on="athlete_id", how="left")
-    changed = both.filter(pl.col("held").is_null() | (pl.col("held") != pl.col("expected")))
-    behind = held.filter(pl.col("last") < as_of)["athlete_id"].to_list()
-    extend = set(active_athletes(days, as_of)) & set(behind)
-    return sorted({*changed["athlete_id"].to_list(), *extend})
+    held = (
+        days.lazy()
+        .filter(pl.col("local_date") <= as_of)
+        .group_by("athlete_id")
+        .agg(
+            pl.col("activities").sum().alias("held"),
+            (pl.col("local_date").max() < as_of).alias("behind"),
+            _active(as_of).any().alias("active"),
+        )
+    )
+    changed = expected.join(held, on="athlete_id", how="left").filter(
+        pl.col("held").is_null() | (pl.col("held") != pl.col("expected"))
+    )
+    extend = held.filter(pl.col("behind") & pl.col("active"))
+    stale = pl.concat([changed.select("athlete_id"), extend.select("athlete_id")]).unique()
+    return sorted(stale.collect(engine="streaming")["athlete_id"].to_list())
 
 
 def score_team(

@@ -4,6 +4,11 @@ Every write is a merge keyed by the table's key (a file's hash, a run, an athlet
 writing the same rows twice changes no row, and a reader always sees one committed version:
 Delta commits are atomic, and a crash before a commit leaves only files no version names
 (the next vacuum removes them).
+
+Every table is clustered by athlete: it is written and compacted in athlete order, so each
+data file holds a narrow range of athlete ids, which its statistics record, and reading or
+merging some athletes' rows (a shard of the nightly flow, an athlete's page) skips the other
+athletes' files.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError
 
@@ -49,9 +55,13 @@ TABLES: dict[str, TableSpec] = {
     "scores": TableSpec(("athlete_id", "date"), SCORE_SCHEMA),
 }
 
+FILE_BYTES = 4 << 20
+"""Target size of a data file: small enough that a shard of athletes reads a few files of a
+clustered table, large enough that a whole-table read opens few (a year of 1,000 athletes'
+days is about 20 files)."""
 COMPACT_AFTER_FILES = 32
-"""A table with more data files than this is compacted: every batch's merge adds a few, and
-a read opens them all."""
+"""A table with more small data files (under half the target size) than this is compacted,
+and clustered again: every write adds a few, each spanning many athletes."""
 MERGE_ATTEMPTS = 5
 """Tries of a merge that another writer beat to the commit (each on the version it left)."""
 KEEP_OLD_FILES_HOURS = 7 * 24
@@ -117,20 +127,31 @@ class Store:
         that still loses the race to commit (another tool writing) is merged again on the
         new version, as a keyed merge can be."""
         rows = self._typed(name, rows)
-        path = self.path(name)
         with self._writing(name):
             if not self.exists(name):
-                rows.write_delta(path)
+                self._create(name, rows)
                 return
             self._merge(name, rows)
 
+    def _create(self, name: str, rows: pl.DataFrame) -> None:
+        """The table's first version, in files of the target size, which the table records
+        for every later writer (merges, compaction)."""
+        rows.write_delta(
+            self.path(name),
+            delta_write_options={
+                "target_file_size": FILE_BYTES,
+                "configuration": {"delta.targetFileSize": str(FILE_BYTES)},
+            },
+        )
+
     @staticmethod
     def _typed(name: str, rows: pl.DataFrame) -> pl.DataFrame:
-        """The table's columns in its types (Delta has no enums: they are stored as strings)."""
+        """The table's columns in its types (Delta has no enums: they are stored as strings),
+        in athlete order (so that the files a write adds cover few athletes each)."""
         return rows.select(
             pl.col(c).cast(pl.String if isinstance(t, pl.Enum) else t)
             for c, t in TABLES[name].schema.items()
-        )
+        ).sort("athlete_id", *TABLES[name].keys)
 
     def append(self, name: str, rows: pl.DataFrame) -> None:
         """Add `rows` whose keys the table does not hold (the caller knows it: a merge would
@@ -162,6 +183,10 @@ class Store:
 
     def _merge(self, name: str, rows: pl.DataFrame) -> None:
         on = " AND ".join(f"s.{k} = t.{k}" for k in TABLES[name].keys)
+        if rows.height:  # the rows' athletes, for the merge to skip the files of others
+            ids = rows["athlete_id"]
+            first, last = _athlete(ids.min()), _athlete(ids.max())
+            on += f" AND t.athlete_id >= '{first}' AND t.athlete_id <= '{last}'"
         path = self.path(name)
         for attempt in range(1, MERGE_ATTEMPTS + 1):
             try:
@@ -187,15 +212,17 @@ class Store:
                 time.sleep(0.2 * attempt)  # another writer committed first: merge again
 
     def compact(self, name: str) -> bool:
-        """Rewrite a table of many small files into few (same rows, one new version), then
-        delete the files only old versions used; whether it did."""
+        """Rewrite a table of many small files into few (same rows, one new version), in
+        athlete order, then delete the files only old versions
+        used; whether it did."""
         if not self.exists(name):
             return False
         with self._writing(name):
             table = DeltaTable(self.path(name))
-            if len(table.file_uris()) <= COMPACT_AFTER_FILES:
+            sizes = pl.DataFrame(table.get_add_actions(flatten=True))["size_bytes"]
+            if (sizes < FILE_BYTES // 2).sum() <= COMPACT_AFTER_FILES:
                 return False
-            table.optimize.compact()
+            table.optimize.z_order(["athlete_id"], target_size=FILE_BYTES)
             table.vacuum(
                 retention_hours=KEEP_OLD_FILES_HOURS,
                 enforce_retention_duration=False,
@@ -205,8 +232,7 @@ class Store:
 
     def forget(self, athlete_id: str) -> None:
         """Erase an athlete's rows from every table, and every old version that held them."""
-        if not ATHLETE_ID.match(athlete_id):
-            raise ValueError(f"not an athlete id: {athlete_id!r}")
+        _athlete(athlete_id)
         for name in filter(self.exists, TABLES):
             path = self.path(name)
             table = DeltaTable(path)
@@ -218,3 +244,27 @@ class Store:
             table.vacuum(
                 retention_hours=0, enforce_retention_duration=False, dry_run=False, full=True
             )
+
+
+def _athlete(athlete_id: str) -> str:
+    """An athlete id checked to be one (ATHLETE_ID: safe inside a quoted table predicate)."""
+    if not ATHLETE_ID.match(athlete_id):
+        raise ValueError(f"not an athlete id: {athlete_id!r}")
+    return athlete_id
+
+
+def changed_rows(rows: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
+    """The rows of `rows` that `held` lacks, or holds with other values: what a merge must
+    write when a night recomputes an athlete's whole history and a few days changed. Floats
+    are compared to 12 significant digits (a rolling sum recomputed over another span differs
+    in its last bits, which is no change)."""
+
+    def comparable(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.select(rows.columns).with_columns(cs.float().round_sig_figs(12))
+
+    same = (
+        comparable(rows)
+        .with_row_index("row")
+        .join(comparable(held), on=rows.columns, how="semi", nulls_equal=True)
+    )
+    return rows.with_row_index("row").join(same.select("row"), on="row", how="anti").drop("row")

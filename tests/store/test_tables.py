@@ -118,3 +118,68 @@ def test_compacting_many_small_merges_keeps_every_row_in_one_file(tmp_path: Path
     assert before.height == table.height * (COMPACT_AFTER_FILES + 1)
     assert store.compact("runs") is False  # nothing more to do
     assert store.compact("scores") is False  # never written
+
+
+def _files(store: Store, name: str) -> pl.DataFrame:
+    """Each data file of the table with the range of athlete ids its statistics record."""
+    from deltalake import DeltaTable
+
+    actions = pl.DataFrame(DeltaTable(store.path(name)).get_add_actions(flatten=True))
+    return actions.select(
+        "path", first="min.athlete_id", last="max.athlete_id", rows="num_records"
+    ).sort("first", "last")
+
+
+def test_tables_are_clustered_by_athlete_and_a_merge_rewrites_only_its_athletes_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nights of appends each spanning many athletes, compacted: the files then hold
+    adjacent athlete ranges (in id order), and merging one athlete's rows replaces only the
+    files whose range holds that athlete (what lets a shard skip the others' files)."""
+    import stridewise.store.tables as tables
+
+    monkeypatch.setattr(tables, "FILE_BYTES", 32 << 10)  # a few files for a test-sized table
+    base = two_athletes().filter(athlete_id="a")
+    store = Store(tmp_path)
+
+    def athlete(i: int, night: int) -> pl.DataFrame:
+        name = f"a{i:03d}"
+        return base.with_columns(
+            athlete_id=pl.lit(name), run_id=pl.format(f"{name}/{night}/{{}}", pl.col("run_id"))
+        )
+
+    for night in range(tables.COMPACT_AFTER_FILES + 8):  # 50 athletes a night, all mixed
+        store.append(
+            "runs", pl.concat(athlete((night * 7 + k * 13) % 300, night) for k in range(50))
+        )
+    mixed = _files(store, "runs")
+    assert mixed.height == tables.COMPACT_AFTER_FILES + 8
+    assert (mixed["first"] == "a000").sum() > 1  # each night's file spans most of the ids
+    before = store.read("runs")
+    assert store.compact("runs") is True
+    clustered = _files(store, "runs")
+    assert clustered.height >= 3 and clustered["rows"].sum() == before.height
+    assert (clustered["last"].head(-1) <= clustered["first"].tail(-1)).all()  # adjacent ranges
+    assert_frame_equal(store.read("runs").sort("run_id"), before.sort("run_id"))
+
+    one = "a150"
+    store.merge("runs", before.filter(athlete_id=one).with_columns(distance_km=pl.lit(42.0)))
+    gone = clustered.join(_files(store, "runs"), on="path", how="anti")
+    assert 1 <= gone.height < clustered.height
+    assert ((gone["first"] <= one) & (gone["last"] >= one)).all()
+    assert store.read("runs", athletes=[one])["distance_km"].unique().to_list() == [42.0]
+    assert store.read("runs").height == before.height
+
+
+def test_changed_rows_are_new_keys_and_new_values_not_last_bit_differences() -> None:
+    from stridewise.store.tables import changed_rows
+
+    held = pl.DataFrame({"athlete_id": ["a", "a", "a"], "day": [1, 2, 3], "km": [1.0, 2.0, None]})
+    rows = pl.DataFrame(
+        {
+            "athlete_id": ["a", "a", "a", "a"],
+            "day": [1, 2, 3, 4],
+            "km": [1.0 + 2.0**-50, 2.001, None, 5.0],  # a rolling sum's last bits; a change
+        }
+    )
+    assert changed_rows(rows, held)["day"].to_list() == [2, 4]
