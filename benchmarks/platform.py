@@ -2,11 +2,13 @@
 years) of history in the store, on the thread pool and on Dask `LocalCluster`s of 1 and 2
 worker processes.
 
-    python -m benchmarks.platform [--athletes 1000] [--years 1 4] [--repeats 1]
+    python -m benchmarks.platform [--athletes 1000] [--years 1 4] [--repeats 3]
 
-The history is the summary-only simulator's (its per-run table merged into the store's runs
-table, the athlete-days computed from it, as the nightly flow leaves them); each athlete then
-syncs one 1-hour run recorded every second, dated the day after the history. Each night is
+The history is the summary-only simulator's year (its per-run table merged into the store's
+runs table, the athlete-days computed from it, as the nightly flow leaves them), for four
+years preceded by three copies of it shifted by 52 weeks each; each athlete then syncs one
+1-hour run recorded every second, dated the day after the history: the same night on both
+histories. Each night is
 `stridewise nightly` as a whole process on a fresh copy of that store, timed from start to
 exit, with its peak memory (max RSS, from `/usr/bin/time`):
 
@@ -44,21 +46,50 @@ TARGET_S = 60.0
 TARGET_SPREAD = 1.5
 
 
-def _history(folder: Path, athletes: int, years: int) -> tuple[Path, list[str], date]:
-    """A data directory with the simulated years; the athletes and the day after them."""
+def _simulated_year(folder: Path, athletes: int) -> pl.DataFrame:
+    """The summary-only simulator's year of runs (its roster left in `folder`)."""
     from stridewise.simulator.team import Config, simulate
 
     cohort = folder / "cohort"
-    simulate(Config(athletes, 52 * years, seed=5), cohort, summary_only=True, workers=2)
+    simulate(Config(athletes, 52, seed=5), cohort, summary_only=True, workers=2)
+    shutil.copy(cohort / "roster.csv", folder)
     runs = pl.read_parquet(cohort / "runs.parquet")
-    data = folder / "history"
+    shutil.rmtree(cohort)
+    return runs
+
+
+def _years_earlier(runs: pl.DataFrame, years: int) -> pl.DataFrame:
+    """The same runs 52 weeks x `years` earlier (same weekdays), with their own run ids."""
+    start = pl.col("start_time_utc") - timedelta(weeks=52 * years)
+    return runs.with_columns(
+        start_time_utc=start,
+        local_date=pl.col("local_date") - timedelta(weeks=52 * years),
+        run_id=pl.format("{}/{}", "athlete_id", start.dt.strftime("%Y-%m-%dT%H%M%SZ")),
+    )
+
+
+def _history(folder: Path, year: pl.DataFrame, years: int) -> Path:
+    """A data directory holding `years` of history, as the nightly flow leaves one: the
+    simulated year, preceded by copies of it (simulating four years takes 15 min here), and a
+    Prefect home already set up (as every night but the first finds it)."""
+    runs = pl.concat(_years_earlier(year, back) for back in range(years))
+    data = folder / f"history-{years}y"
     store = Store(data)
     store.merge("runs", runs)
     store.merge("athlete_days", athlete_days(runs))
-    shutil.copy(cohort / "roster.csv", data)
-    shutil.rmtree(cohort)
-    ids = sorted(runs["athlete_id"].unique().to_list())
-    return data, ids, runs["local_date"].max() + timedelta(days=1)
+    shutil.copy(folder / "roster.csv", data)
+    shutil.copytree(folder / "prefect-home" / "prefect", data / "prefect")
+    return data
+
+
+def _prefect_home(folder: Path) -> None:
+    """A data directory whose Prefect home the CLI has created (a run on an empty inbox)."""
+    (folder / "empty-inbox").mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "stridewise", "nightly", str(folder / "empty-inbox"),
+         "--data", str(folder / "prefect-home")],
+        check=True, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def _inbox(folder: Path, athletes: list[str], day: date) -> Path:
@@ -123,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--athletes", type=int, default=1000)
     parser.add_argument("--years", type=int, nargs="+", default=[1, 4])
-    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     results: dict[tuple[str, int], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -131,13 +162,17 @@ def main() -> None:
         work, home = tmp / "work", tmp / "prefect-server"
         work.mkdir()
         home.mkdir()
+        year = _simulated_year(tmp, args.athletes)
+        athletes = sorted(year["athlete_id"].unique().to_list())
+        inbox = _inbox(tmp / "inbox", athletes, year["local_date"].max() + timedelta(days=1))
+        _prefect_home(tmp)
         with local_server(home, free_port()) as url:
             for years in args.years:
-                history, athletes, day = _history(tmp / f"{years}y", args.athletes, years)
-                inbox = _inbox(tmp / f"{years}y" / "inbox", athletes, day)
+                history = _history(tmp, year, years)
                 for _ in range(args.repeats):
                     for name, night in _nights(inbox, history, work, url).items():
                         results.setdefault((name, years), []).append(night)
+                shutil.rmtree(history)
     print(
         f"{args.athletes} athletes, one new 1-hour 1 Hz run each, history of "
         f"{' and '.join(map(str, args.years))} years; whole process, median of {args.repeats}"

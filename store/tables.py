@@ -1,9 +1,10 @@
 """Delta tables under `<data>/tables/`, each with the key a merge matches on.
 
-Every write is a merge keyed by the table's key (a file's hash, a run, an athlete-day), so
-writing the same rows twice changes no row, and a reader always sees one committed version:
-Delta commits are atomic, and a crash before a commit leaves only files no version names
-(the next vacuum removes them).
+Days and scores are written by merges keyed by the table's key (an athlete-day), runs and
+files by appends of keys the table does not hold (a run, a file's hash, which the writer
+reads first), so writing the same rows twice changes no row. A reader always sees one
+committed version: Delta commits are atomic, and a crash before a commit leaves only files
+no version names (the next vacuum removes them).
 
 Every table is clustered by athlete: it is written and compacted in athlete order, so each
 data file holds a narrow range of athlete ids, which its statistics record, and reading or
@@ -213,8 +214,7 @@ class Store:
 
     def compact(self, name: str) -> bool:
         """Rewrite a table of many small files into few (same rows, one new version), in
-        athlete order, then delete the files only old versions
-        used; whether it did."""
+        athlete order, then delete the files only old versions used; whether it did."""
         if not self.exists(name):
             return False
         with self._writing(name):
