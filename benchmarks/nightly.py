@@ -65,19 +65,18 @@ def _inbox(folder: Path, files: list[Path]) -> Path:
     return folder
 
 
-def cli_env() -> dict[str, str]:
-    """The CLI's own defaults: its Prefect home in the data directory."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-
-
-def _process(*args: str | Path, api_url: str | None = None) -> float:
+def stridewise_process(
+    *args: str | Path, api_url: str | None = None, wrapper: tuple[str, ...] = ()
+) -> float:
     """Seconds of one `stridewise` process, start to exit (output discarded, failure raised),
-    with the CLI's own Prefect defaults, or `api_url` as its PREFECT_API_URL."""
+    with the CLI's own Prefect defaults (its home in the data directory: no PREFECT_ variable
+    of ours), or `api_url` as its PREFECT_API_URL; `wrapper` runs it (`/usr/bin/time ...`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "stridewise", *map(str, args)],
+        [*wrapper, sys.executable, "-m", "stridewise", *map(str, args)],
         check=True,
-        env=cli_env() | ({"PREFECT_API_URL": api_url} if api_url else {}),
+        env=env | ({"PREFECT_API_URL": api_url} if api_url else {}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -85,7 +84,7 @@ def _process(*args: str | Path, api_url: str | None = None) -> float:
 
 
 def _nightly_process(inbox: Path, data: Path, api_url: str | None = None) -> float:
-    return _process("nightly", inbox, "--data", data, api_url=api_url)
+    return stridewise_process("nightly", inbox, "--data", data, api_url=api_url)
 
 
 def _prefect_times(data: Path) -> tuple[float, float]:
@@ -206,7 +205,9 @@ def backfill_processes(tmp: Path, history: list[Path], repeats: int) -> dict[str
         shutil.rmtree(data)
         return seconds
 
-    decoding = statistics.median(_process("inspect", "--json", inbox) for _ in range(repeats))
+    decoding = statistics.median(
+        stridewise_process("inspect", "--json", inbox) for _ in range(repeats)
+    )
     temporary = statistics.median(backfill(None) for _ in range(repeats))
     home = tmp / "prefect-backfill-server"
     home.mkdir()

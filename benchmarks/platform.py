@@ -26,17 +26,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
 from benchmarks.corpus import one_hour_run
-from benchmarks.nightly import cli_env
+from benchmarks.nightly import stridewise_process
 from stridewise.features.daily import athlete_days
 from stridewise.flows.server import local_server
 from stridewise.store.tables import Store
@@ -85,11 +82,7 @@ def _history(folder: Path, year: pl.DataFrame, years: int) -> Path:
 def _prefect_home(folder: Path) -> None:
     """A data directory whose Prefect home the CLI has created (a run on an empty inbox)."""
     (folder / "empty-inbox").mkdir()
-    subprocess.run(
-        [sys.executable, "-m", "stridewise", "nightly", str(folder / "empty-inbox"),
-         "--data", str(folder / "prefect-home")],
-        check=True, env=cli_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    stridewise_process("nightly", folder / "empty-inbox", "--data", folder / "prefect-home")
 
 
 def _inbox(folder: Path, athletes: list[str], day: date) -> Path:
@@ -109,14 +102,10 @@ def _night(
     data = work / "data"
     shutil.copytree(history, data)
     report = work / "time.txt"
-    command = ["/usr/bin/time", "-f", "%M", "-o", str(report), sys.executable, "-m", "stridewise"]
-    env = cli_env() | ({"PREFECT_API_URL": api_url} if api_url else {})
-    start = time.perf_counter()
-    subprocess.run(
-        [*command, "nightly", str(inbox), "--data", str(data), *options],
-        check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    seconds = stridewise_process(
+        "nightly", inbox, "--data", data, *options,
+        api_url=api_url, wrapper=("/usr/bin/time", "-f", "%M", "-o", str(report)),
     )  # fmt: skip
-    seconds = time.perf_counter() - start
     peak_mb = int(report.read_text().split()[-1]) / 1024
     shutil.rmtree(data)
     return seconds, peak_mb
