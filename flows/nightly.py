@@ -122,12 +122,8 @@ def find_new_files(inbox: Path, store: Store) -> list[InboxFile]:
 def manifest_entries(store: Store, files: list[InboxFile]) -> pl.DataFrame:
     """The (hash, path) the manifest holds of these files' hashes, in any athlete's folder (a
     copy of a recorded file is a duplicate wherever it lies): its key, read for them."""
-    hashes = pl.Series([f.sha256 for f in files], dtype=pl.String).implode()
-    return (
-        store.scan("manifest", columns=["sha256", "path"])
-        .filter(pl.col("sha256").is_in(hashes))
-        .collect(engine="streaming")
-    )
+    hashes = pl.Series([f.sha256 for f in files], dtype=pl.String)
+    return store.having("manifest", "sha256", hashes, ["sha256", "path"])
 
 
 @task(cache_policy=NO_CACHE)
@@ -153,11 +149,7 @@ def record_group(
     )
     failures = {path: reason for b in batches for path, reason in b.failures.items()}
     athletes = decoded["athlete_id"].unique().to_list()
-    held = (
-        store.scan("runs", athletes=athletes, columns=["run_id", "sha256"])
-        .filter(pl.col("run_id").is_in(decoded["run_id"].implode()))
-        .collect(engine="streaming")
-    )
+    held = store.having("runs", "run_id", decoded["run_id"], ["run_id", "sha256"], athletes)
     owners = dict(held.iter_rows())  # run_id -> hash of the file the runs table has it from
     fresh = decoded.filter(~pl.col("run_id").is_in(held["run_id"].implode()))
     if fresh.height:
@@ -189,7 +181,8 @@ def days_and_scores(
         changed = changed_rows(computed, days)
         if changed.height:
             store.merge("athlete_days", changed)
-            days = store.read("athlete_days", athletes=athletes)
+            keys = list(TABLES["athlete_days"].keys)
+            days = pl.concat([days.join(changed, on=keys, how="anti"), changed])
     assessments = score_team(days, injuries, load(current_model(store.root)), load_rules(), as_of)
     if assessments:
         store.merge("scores", score_rows(assessments))

@@ -114,6 +114,22 @@ class Store:
         """`scan`, collected."""
         return self.scan(name, athletes, columns).collect()
 
+    def having(
+        self,
+        name: str,
+        column: str,
+        values: pl.Series,
+        columns: list[str],
+        athletes: list[str] | None = None,
+    ) -> pl.DataFrame:
+        """`columns` of the rows whose `column` is one of `values` (optionally among some
+        athletes' rows): the keys a writer looks up, streamed, never the whole table."""
+        return (
+            self.scan(name, athletes, columns)
+            .filter(pl.col(column).is_in(values.implode()))
+            .collect(engine="streaming")
+        )
+
     def version_stamp(self, name: str) -> int | None:
         """Changes whenever a version is committed (the log folder's modification time: a
         commit adds a file to it), for caches to check in a microsecond."""
