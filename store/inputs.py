@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
@@ -13,14 +12,12 @@ import polars as pl
 from stridewise.features.fit.files import find_fit_files
 from stridewise.features.runs import ATHLETE_SCHEMA
 from stridewise.models.labels import INJURY_SCHEMA, SEVERITIES
+from stridewise.store.ids import ATHLETE_ID
 from stridewise.store.layout import has_app_database
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where there is an app database
     from sqlalchemy import Engine
 
-ATHLETE_ID = re.compile(r"^[^\W_][\w.-]{0,63}\Z")
-"""Letters (any script: `Zoë`, `Łukasz`), digits, '.', '_' and '-', starting with a letter or
-digit: safe as a folder name and inside a quoted table predicate."""
 
 
 class InputError(Exception):
