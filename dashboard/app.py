@@ -26,28 +26,34 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stridewise.dashboard import links
 from stridewise.dashboard.api import Athlete, TeamRow
 from stridewise.dashboard.auth import (
     Coach,
     check_password,
     close_session,
-    list_coaches,
-    login_blocked,
-    login_failed,
+    coach_of,
     open_session,
     session_of,
 )
 from stridewise.dashboard.charts import athlete_figures
 from stridewise.dashboard.data import DashboardData, Snapshot
-from stridewise.dashboard.headers import SecurityHeaders
-from stridewise.dashboard.team import filtered, with_acknowledgements
+from stridewise.dashboard.headers import outermost
+from stridewise.dashboard.team import csv_cell, filtered, with_acknowledgements
+from stridewise.dashboard.throttle import (
+    BUSY_RETRY_S,
+    WINDOW_S,
+    Busy,
+    count_attempt,
+    remember_address,
+    uncount,
+)
 from stridewise.models.calendar import plan_calendar
 from stridewise.models.labels import BACK, SEVERITIES, SUBTYPES
 from stridewise.models.rules import Tier
 from stridewise.models.workout import workout_fit, workout_steps
 from stridewise.store import app_db, notifications
 from stridewise.store.inputs import ATHLETE_ID, injury_history
-from stridewise.store.secrets import sign, signed
 
 DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
 """The data directory, for the server processes `stridewise dashboard --workers N` starts."""
@@ -96,7 +102,7 @@ def create_app(data: Path) -> FastAPI:
     )
     source = DashboardData(data)
 
-    app.add_middleware(SecurityHeaders, exempt=API_DOCS)
+    outermost(app, exempt=API_DOCS)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
@@ -195,12 +201,16 @@ def create_app(data: Path) -> FastAPI:
     def login_page(request: Request) -> Response:
         return login_form(request, None, 200)
 
-    def login_form(request: Request, error: str | None, status: int) -> Response:
+    def login_form(
+        request: Request, error: str | None, status: int, retry_after: int | None = None
+    ) -> Response:
         """The sign-in form, with a token that its POST must bring back along with the
         cookie set here (so that no other site can sign a browser in to an account)."""
         token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
         context = {"error": error, "login_token": token}
         response = templates.TemplateResponse(request, "login.html", context, status_code=status)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
         guarded_cookie(request, response, LOGIN_COOKIE, token)
         return response
 
@@ -214,12 +224,18 @@ def create_app(data: Path) -> FastAPI:
         check_csrf(login_token, request.cookies.get(LOGIN_COOKIE, ""))
         address = request.client.host if request.client else "?"
         engine = request.app.state.engine
-        if login_blocked(engine, username, address):
-            return login_form(request, "Too many failed attempts: try again in 15 minutes.", 429)
-        coach = check_password(engine, username, password)
+        counted = count_attempt(engine, username, address)
+        if counted is None:
+            return login_form(request, "Too many failed attempts: try again later.", 429, WINDOW_S)
+        try:
+            coach = check_password(engine, username, password)
+        except Busy:
+            uncount(engine, counted)
+            return login_form(request, "Too many sign-ins at once: try again.", 429, BUSY_RETRY_S)
         if coach is None:
-            login_failed(engine, username, address)
             return login_form(request, "Wrong name or password.", 401)
+        uncount(engine, counted)
+        remember_address(engine, coach.id, address)
         response = RedirectResponse("/team", status_code=303)
         guarded_cookie(request, response, COOKIE, open_session(engine, coach))
         guarded_cookie(request, response, LOGIN_COOKIE, None)
@@ -281,7 +297,8 @@ def create_app(data: Path) -> FastAPI:
             top = r["drivers"][0] if r["drivers"] else ""
             seen = r["acknowledged"] or {}
             by = [seen.get(c) for c in acknowledged]
-            writer.writerow([*(r[c] for c in columns), top, r["recommendation"], *by])
+            cells = [*(r[c] for c in columns), top, r["recommendation"], *by]
+            writer.writerow([csv_cell(c) for c in cells])
         headers = {"Content-Disposition": 'attachment; filename="team.csv"'}
         return Response(out.getvalue(), media_type="text/csv", headers=headers)
 
@@ -300,13 +317,9 @@ def create_app(data: Path) -> FastAPI:
         today = datetime.now(UTC).date()
         context = {"coach": coach, "csrf": csrf, "figures": figures, "today": today}
         context |= {"severities": SEVERITIES, "subtypes": SUBTYPES, "usual": usual, **found}
-        context["calendar_url"] = calendar_path(coach.username, athlete_id)
+        engine = request.app.state.engine
+        context["calendar_url"] = links.calendar_path(engine, data, coach.id, athlete_id)
         return templates.TemplateResponse(request, "athlete.html", context)
-
-    def calendar_path(username: str, athlete_id: str) -> str:
-        """The coach's own feed of the athlete's plan, signed: calendar apps cannot sign in."""
-        signature = sign(data, f"calendar:{username}:{athlete_id}")
-        return f"/calendar/{username}/{athlete_id}.ics?sig={signature}"
 
     def advice_of(athlete_id: str) -> dict[str, Any]:
         row = next((r for r in source.snapshot().rows if r["athlete_id"] == athlete_id), None)
@@ -324,17 +337,16 @@ def create_app(data: Path) -> FastAPI:
         headers = {"Content-Disposition": f'attachment; filename="{athlete_id}-workout.fit"'}
         return Response(body, media_type="application/vnd.ant.fit", headers=headers)
 
-    @app.get("/calendar/{username}/{athlete_id}.ics", include_in_schema=False)
+    @app.get("/calendar/{coach_id}/{athlete_id}.ics", include_in_schema=False)
     def athlete_calendar(
-        request: Request, username: str, athlete_id: str, sig: str = ""
+        request: Request, coach_id: str, athlete_id: str, sig: str = ""
     ) -> Response:
         """The plan as a calendar feed, for the coach whose signed link it is, while they
-        still see the athlete (a removed coach's links stop working)."""
-        if not signed(data, f"calendar:{username}:{athlete_id}", sig):
-            raise HTTPException(404, "no such calendar")
-        coach = next(
-            (c for c in list_coaches(request.app.state.engine) if c.username == username), None
-        )
+        still see the athlete (a removed coach's links, and links from before the coach
+        rotated their secret, stop working)."""
+        engine = request.app.state.engine
+        signer = links.link_coach(engine, data, coach_id, athlete_id, sig)
+        coach = coach_of(engine, signer) if signer is not None else None
         if coach is None:
             raise HTTPException(404, "no such calendar")
         team_of(coach, athlete_id)
@@ -447,6 +459,18 @@ def create_app(data: Path) -> FastAPI:
             )
         except ValueError as error:
             return settings_form(request, signed_in, str(error), 422)
+        return RedirectResponse("/settings", status_code=303)
+
+    @app.post("/settings/calendar", include_in_schema=False)
+    def rotate_calendar_links(
+        request: Request,
+        signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
+        csrf: Annotated[str, Form()],
+    ) -> Response:
+        """End every calendar link the coach handed out (new ones are on athletes' pages)."""
+        coach, expected = signed_in
+        check_csrf(csrf, expected)
+        links.rotate(request.app.state.engine, coach.id)
         return RedirectResponse("/settings", status_code=303)
 
     @app.post("/settings/targets/{target_id}/delete", include_in_schema=False)

@@ -1,5 +1,5 @@
-"""Coach accounts and sessions: argon2 password hashes, random session tokens stored hashed,
-a CSRF token per session, and a limit on failed logins."""
+"""Coach accounts and sessions: argon2 password hashes (checked a few at a time:
+dashboard/throttle.py), random session tokens stored hashed, a CSRF token per session."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Row, delete, insert, select
 
-from stridewise.store.app_db import coach_teams, coaches, failed_logins, sessions
+from stridewise.dashboard.throttle import hashing
+from stridewise.store.app_db import coach_teams, coaches, sessions
 
 SESSION_HOURS = 12
-MAX_FAILED_LOGINS = 5
-FAILED_LOGIN_WINDOW_S = 15 * 60
 
 _hasher = PasswordHasher()
 
@@ -54,17 +54,26 @@ def add_coach(
             connection.execute(insert(coach_teams).values(coach_id=coach_id, team=team))
 
 
+@cache
+def _stand_in() -> str:
+    """A hash to check the passwords of unknown names against: the same work, the same
+    time, whether or not the name exists (no user enumeration)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
 def check_password(engine: Engine, username: str, password: str) -> Coach | None:
-    """The coach, if the password is theirs."""
+    """The coach, if the password is theirs (`throttle.Busy` when too many are checked at
+    once in this process)."""
     with engine.connect() as connection:
         row = connection.execute(select(coaches).where(coaches.c.username == username)).first()
-        if row is None:
-            _hasher.hash(password)  # the same time whether or not the name exists
-            return None
+    with hashing():
         try:
-            _hasher.verify(row.password_hash, password)
+            _hasher.verify(row.password_hash if row else _stand_in(), password)
         except VerificationError:
             return None
+    if row is None:
+        return None
+    with engine.connect() as connection:
         return _coach(connection, row)
 
 
@@ -73,6 +82,13 @@ def list_coaches(engine: Engine) -> list[Coach]:
     with engine.connect() as connection:
         rows = connection.execute(select(coaches).order_by(coaches.c.username)).all()
         return [_coach(connection, row) for row in rows]
+
+
+def coach_of(engine: Engine, coach_id: int) -> Coach | None:
+    """The account of an id, if there is one."""
+    with engine.connect() as connection:
+        row = connection.execute(select(coaches).where(coaches.c.id == coach_id)).first()
+        return _coach(connection, row) if row else None
 
 
 def remove_coach(engine: Engine, username: str) -> None:
@@ -130,25 +146,3 @@ def session_of(engine: Engine, token: str) -> tuple[Coach, str] | None:
 def close_session(engine: Engine, token: str) -> None:
     with engine.begin() as connection:
         connection.execute(delete(sessions).where(sessions.c.token_hash == _digest(token)))
-
-
-def login_blocked(engine: Engine, username: str, address: str) -> bool:
-    """Whether MAX_FAILED_LOGINS sign-ins as `username` from `address` failed in the last
-    FAILED_LOGIN_WINDOW_S seconds."""
-    since = datetime.now(UTC) - timedelta(seconds=FAILED_LOGIN_WINDOW_S)
-    query = select(func.count()).where(
-        failed_logins.c.username == username,
-        failed_logins.c.address == address,
-        failed_logins.c.at >= since,
-    )
-    with engine.connect() as connection:
-        return connection.execute(query).scalar_one() >= MAX_FAILED_LOGINS
-
-
-def login_failed(engine: Engine, username: str, address: str) -> None:
-    """Count a failed sign-in (and forget those older than the window)."""
-    now = datetime.now(UTC)
-    with engine.begin() as connection:
-        old = now - timedelta(seconds=FAILED_LOGIN_WINDOW_S)
-        connection.execute(delete(failed_logins).where(failed_logins.c.at < old))
-        connection.execute(insert(failed_logins).values(username=username, address=address, at=now))

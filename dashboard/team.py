@@ -110,3 +110,15 @@ def with_acknowledgements(
         return found if found is not None and found["date"] >= row["date"] else None
 
     return [{**r, "acknowledged": current(r)} for r in rows]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell a spreadsheet shows as text, never runs: `'` before a formula's first
+    character; numbers, dates and empty cells as they are (a negative number is a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import (
     Boolean,
     Column,
+    Connection,
     Date,
     DateTime,
     Engine,
@@ -33,6 +34,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from stridewise.models.labels import INJURY_SCHEMA, SEVERITIES
 from stridewise.store.layout import app_database_url
@@ -85,15 +87,35 @@ sessions = Table(
 )
 """Signed-in browsers: the hash of the cookie's token (a stolen database opens no session)."""
 
-failed_logins = Table(
-    "failed_logins",
+sign_in_counts = Table(
+    "sign_in_counts",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("username", String, nullable=False),
-    Column("address", String, nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("scope", String, primary_key=True),
+    Column("subject", String, primary_key=True),
+    Column("n", Integer, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False, index=True),
 )
-"""Recent failed sign-ins, kept in the database so that every server process counts them."""
+"""Sign-in attempts not proven right, per scope (an account, an address, both) since the
+start of its window: one row each, raised by an atomic UPDATE so that every server process
+and every thread counts the same attempts (dashboard/throttle.py)."""
+
+sign_in_addresses = Table(
+    "sign_in_addresses",
+    metadata,
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True),
+    Column("address", String, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+"""Addresses a coach signed in from with their password: the per-account limit spares them."""
+
+calendar_keys = Table(
+    "calendar_keys",
+    metadata,
+    Column("coach_id", ForeignKey("coaches.id", ondelete="CASCADE"), primary_key=True),
+    Column("secret", String, nullable=False),
+)
+"""A coach's part of their calendar links' signature: a new one (rotated on the settings
+page) ends every link made before; an account made again under the same name has another."""
 
 acknowledgements = Table(
     "acknowledgements",
@@ -141,8 +163,8 @@ digests = Table(
     Column("status", String, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
 )
-"""One row per digest: `sending` once claimed, `sent` once delivered to every target that
-took it."""
+"""One row per as-of day and target (key `YYYY-MM-DD/target id`): `sending` once claimed,
+`sent` once delivered; a failed delivery's row is deleted, so the next run sends it again."""
 
 notify_failures = Table(
     "notify_failures",
@@ -182,6 +204,13 @@ def app_database(data: Path) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def insert_absent(connection: Connection, table: Table, **values: Any) -> None:
+    """Insert a row unless its primary key is taken, as one statement (SQLite and PostgreSQL
+    alike): two processes creating the same row at once both go on, and one row is kept."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
 
 
 def log_injury(engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any) -> None:

@@ -58,7 +58,9 @@ def sign(data: Path, message: str) -> str:
 
 
 def signed(data: Path, message: str, signature: str) -> bool:
-    return hmac.compare_digest(sign(data, message), signature)
+    """Whether `signature` is `message`'s (bytes compared: any text, of any length, is only
+    a wrong signature)."""
+    return hmac.compare_digest(sign(data, message).encode(), signature.encode(errors="replace"))
 
 
 def redacted(url: str) -> str:

@@ -17,6 +17,7 @@ from stridewise.cli.console import decode_runs, fail, output_file, progress, wri
 from stridewise.cli.dashboard import dashboard, users
 from stridewise.cli.flows import forget, nightly, retrain, serve
 from stridewise.cli.risk import evaluate, score, train
+from stridewise.store.layout import PRIVATE_UMASK
 
 app = typer.Typer(
     help="Early warning of hip overuse injury from running-watch FIT files.",
@@ -44,6 +45,7 @@ def main(
     ] = False,
 ) -> None:
     """Early warning of hip overuse injury from running-watch FIT files."""
+    os.umask(PRIVATE_UMASK)  # every file and folder made from here on: its user's alone
 
 
 @app.command()

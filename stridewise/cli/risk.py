@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from stridewise.cli.console import decode_runs, fail, output_file, writable
+from stridewise.store.layout import keep_private
 
 DATA_ENV = "STRIDEWISE_DATA"
 DEFAULT_DATA = Path("stridewise-data")
@@ -276,8 +277,10 @@ DataOption = Annotated[
 
 
 def data_dir(option: Path | None) -> Path:
-    """--data, else $STRIDEWISE_DATA, else ./stridewise-data."""
-    return option or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
+    """--data, else $STRIDEWISE_DATA, else ./stridewise-data (made its owner's alone)."""
+    data = option or Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
+    keep_private(data)
+    return data
 
 
 def existing_data_dir(option: Path | None, hint: str = "") -> Path:
@@ -323,7 +326,8 @@ def score(
     features were unavailable. Exit code 2 for a file that cannot be read or is not a run.
     """
     from stridewise.cli.history import athlete_history
-    from stridewise.features.fit import FitDecodeError, read_activity
+    from stridewise.features.fit import FitDecodeError
+    from stridewise.features.ingest import FeatureError, read_file
     from stridewise.models.assess import assess
     from stridewise.store.inputs import ATHLETE_ID, InputError, athlete_files
 
@@ -342,7 +346,7 @@ def score(
     }
     rules, model = _rules(rules_path), _model(_model_dir(model_dir, data_dir(data)))
     try:
-        activity = read_activity(file)
+        activity = read_file(file)
     except FitDecodeError as error:
         fail(f"{file}: {error.reason}")
     if not activity.is_running:
@@ -354,6 +358,8 @@ def score(
         history = athlete_history(data_dir(data), athlete_id, activity)
     except InputError as error:
         fail(str(error))
+    except FeatureError as error:
+        fail(f"{file}: {error}")
     assessment = assess(
         history.days, model, rules, injuries=history.injuries, single_file=history.single_file
     )

@@ -18,13 +18,15 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from sqlalchemy import select
 from starlette.routing import Mount
 
 from stridewise.dashboard.app import create_app
-from stridewise.dashboard.auth import MAX_FAILED_LOGINS
 from stridewise.dashboard.team import balance_band
+from stridewise.dashboard.throttle import PER_ACCOUNT_AND_ADDRESS as MAX_FAILED_LOGINS
 from stridewise.models.bundle import DEFAULT_MODEL_DIR
 from stridewise.store import app_db, notifications
+from stridewise.store.app_db import coaches
 from stridewise.store.tables import Store
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import sign_in_form
@@ -36,7 +38,7 @@ PUBLIC = {
     "/api/docs",
     "/api/docs/oauth2-redirect",
     "/static/plotly.min.js",
-    "/calendar/{username}/{athlete_id}.ics",  # a signed link (calendar apps cannot sign in)
+    "/calendar/{coach_id}/{athlete_id}.ics",  # a signed link (calendar apps cannot sign in)
 }
 """Routes that hold no athlete's data (the static mounts aside)."""
 
@@ -134,22 +136,27 @@ def test_logging_a_current_injury_changes_the_advice_at_once(
     assert stored["tier"].item() == "returning"
 
 
-def test_the_plan_downloads_as_a_workout_and_a_signed_calendar(client: TestClient) -> None:
+def test_the_plan_downloads_as_a_workout_and_a_signed_calendar(
+    client: TestClient, data: Path
+) -> None:
     sign_in(client, "zoe")
     workout = client.get("/athletes/z004/workout.fit")
     assert workout.status_code == 200
     fit = fitparse.FitFile(workout.content)
     assert len(list(fit.get_messages("workout_step"))) >= 2
     page = client.get("/athletes/z004").text
-    link = re.search(r'href="(/calendar/zoe/z004\.ics\?sig=[0-9a-f]{64})"', page)
+    link = re.search(r'href="(/calendar/(\d+)/z004\.ics\?sig=[0-9a-f]{64})"', page)
     assert link is not None
+    with app_db.app_database(data) as engine:  # the account's id, not its name
+        ids = dict(engine.connect().execute(select(coaches.c.username, coaches.c.id)).all())
+    assert int(link.group(2)) == ids["zoe"]
     client.cookies.clear()  # a calendar app has no session
     feed = client.get(link.group(1))
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert len(Calendar.from_ical(feed.content).walk("VEVENT")) == 7
     forged = link.group(1)[:-1] + ("0" if link.group(1)[-1] != "0" else "1")
     assert client.get(forged).status_code == 404
-    other_coach = link.group(1).replace("/calendar/zoe/", "/calendar/bob/")
+    other_coach = link.group(1).replace(f"/calendar/{ids['zoe']}/", f"/calendar/{ids['bob']}/")
     assert client.get(other_coach).status_code == 404  # the signature is zoe's
     assert client.get("/athletes/z004/workout.fit").status_code == 303  # signed out: log in
 
