@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,7 @@ import polars as pl
 
 from stridewise.features.fit.columns import decode_tables
 from stridewise.features.fit.errors import FitDecodeError
+from stridewise.features.fit.limits import LIMITS, Limits
 from stridewise.features.fit.profile import (
     EVENT_TIMER,
     EVENT_TYPE_START,
@@ -34,8 +36,10 @@ from stridewise.features.fit.tables import Columns, MessageTables, coalesce
 
 Decoder = Literal["numpy", "fitparse"]
 
-MAX_FILE_BYTES = 128 * 1024 * 1024
-"""Larger files are refused unread: a day-long 1 Hz activity with every sensor is ~10 MB."""
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Larger files are refused unread: a day-long 1 Hz activity with every sensor is ~10 MB, and
+the message limit (`limits.py`) allows about 60 MB of such records; the corpus' largest file
+is 3 MB. The decoder's memory is about twice the file's size beyond what its values take."""
 
 RUNNING_DYNAMICS = (
     "gct_ms",
@@ -185,12 +189,12 @@ class Activity:
         return sum(s.laps for s in self.sessions)
 
 
-def _decoder(name: Decoder) -> Callable[..., MessageTables]:
+def _decoder(name: Decoder, limits: Limits) -> Callable[..., MessageTables]:
     if name == "fitparse":
         from stridewise.features.fit.reference import decode_tables_fitparse
 
         return decode_tables_fitparse
-    return decode_tables
+    return partial(decode_tables, limits=limits)
 
 
 def read_activity(
@@ -199,13 +203,16 @@ def read_activity(
     decoder: Decoder = "numpy",
     check_crc: bool = True,
     max_bytes: int = MAX_FILE_BYTES,
+    limits: Limits = LIMITS,
 ) -> Activity:
-    """Decode one FIT activity file (a path or its bytes); raise FitDecodeError if unreadable."""
+    """Decode one FIT activity file (a path or its bytes); raise FitDecodeError if unreadable.
+
+    `limits` bound the work of the numpy decoder (the fitparse reference has none)."""
     path = None if isinstance(source, bytes) else str(source)
     try:
         data = source if isinstance(source, bytes) else _read_bytes(Path(source), max_bytes)
         return activity_from_tables(
-            _decoder(decoder)(data, check_crc=check_crc), hashlib.sha256(data).hexdigest()
+            _decoder(decoder, limits)(data, check_crc=check_crc), hashlib.sha256(data).hexdigest()
         )
     except FitDecodeError as error:
         raise error.with_path(path) if path else error from None

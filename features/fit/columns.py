@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stridewise.features.fit.errors import FitDecodeError
 from stridewise.features.fit.framing import (
     Definition,
     DevFieldDef,
@@ -20,6 +21,7 @@ from stridewise.features.fit.framing import (
     MessageIndex,
     index_messages,
 )
+from stridewise.features.fit.limits import LIMITS, Limits, over_limit
 from stridewise.features.fit.profile import (
     COMPRESSED_SPEED_DISTANCE,
     DEVELOPER_DATA_ID_NUM,
@@ -63,18 +65,52 @@ BASE_TYPES: dict[int, BaseType] = {
 """Numeric base types by their definition byte; strings, bytes and unknown types are not read."""
 
 
-def decode_tables(data: bytes, *, check_crc: bool = True) -> MessageTables:
+def decode_tables(data: bytes, *, check_crc: bool = True, limits: Limits = LIMITS) -> MessageTables:
     """Decode the messages stridewise needs from the bytes of a FIT file."""
-    index = index_messages(data, check_crc=check_crc)
-    timestamps = _timestamps(index)
+    index = index_messages(data, check_crc=check_crc, limits=limits)
     dev_by_definition = _dev_columns(index)
-    tables = {
-        message.name: _table(
-            index, message, timestamps, dev_by_definition if message is RECORD else {}
-        )
-        for message in MESSAGES
-    }
+    plans = [_plan(index, m, dev_by_definition if m is RECORD else {}) for m in MESSAGES]
+    _check_values(plans, index, len(data))
+    timestamps = _timestamps(index)
+    tables = {plan.message.name: _table(index, plan, timestamps) for plan in plans}
     return MessageTables(tables, truncated=index.truncated)
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """What the table of one profile message will hold, known before a value is read."""
+
+    message: Message
+    definitions: list[Definition]
+    dev_columns: dict[int, list[DevColumn]]
+    names: list[str]
+    rows: int
+
+
+def _plan(
+    index: MessageIndex, message: Message, dev_columns: dict[int, list[DevColumn]]
+) -> TablePlan:
+    own = [d for d in index.definitions if d.global_num == message.num]
+    names = [f.name for f in message.fields]
+    names += sorted({c.column for d in own for c in dev_columns.get(d.id, ())})
+    rows = sum(len(index.messages_of(d)) for d in own)
+    return TablePlan(message, own, dev_columns, names, rows)
+
+
+def _check_values(plans: list[TablePlan], index: MessageIndex, size: int) -> None:
+    """Refuse a file whose tables would hold more values than its size allows.
+
+    Counted before reading: a few thousand uniquely named developer fields make as many
+    columns, each as long as the records, out of a file of a few MiB.
+    """
+    values = len(index.def_ids) + sum(p.rows * (len(p.names) + 1) for p in plans)
+    allowed = index.limits.allowed_values(size)
+    if values > allowed:
+        limits = index.limits
+        raise FitDecodeError(
+            f"{values:,} values from {size:,} bytes: over the limit of {limits.values_per_byte}"
+            f" values per byte and {limits.values:,} per file"
+        )
 
 
 def _scalar(rows: np.ndarray, field: FieldDef, big_endian: bool, base_type: int) -> np.ndarray:
@@ -145,36 +181,47 @@ def _dev_columns(index: MessageIndex) -> dict[int, list[DevColumn]]:
     """Per definition id, its described developer fields, as the file described them then.
 
     Descriptions are replayed in file order: a `developer_data_id` message starts its developer
-    index afresh and a `field_description` (re)defines one field, as fitparse does.
+    index afresh and a `field_description` (re)defines one field, as fitparse does. Kept per
+    developer index, so that starting one afresh is one step, not a pass over every field
+    described so far (which made a file of many of both take minutes).
     """
-    changes = sorted(_description_changes(index))
-    described: dict[tuple[int, int], tuple[str | None, int]] = {}
+    described_by = [
+        d
+        for d in index.definitions
+        if d.global_num in (FIELD_DESCRIPTION_NUM, DEVELOPER_DATA_ID_NUM)
+    ]
+    if sum(len(index.messages_of(d)) for d in described_by) > index.limits.developer_descriptions:
+        raise over_limit(index.limits.developer_descriptions, "developer descriptions")
+    changes = sorted(_description_changes(index, described_by))
+    described: dict[int, dict[int, tuple[str | None, int]]] = {}
     result: dict[int, list[DevColumn]] = {}
     at = 0
     for definition in index.definitions:
         while at < len(changes) and changes[at][0] < definition.first_seq:
             _, dev_index, num, base_type, name = changes[at]
             if num < 0:
-                described = {k: v for k, v in described.items() if k[0] != dev_index}
+                described.pop(dev_index, None)
             else:
-                described[(dev_index, num)] = (name, base_type)
+                described.setdefault(dev_index, {})[num] = (name, base_type)
             at += 1
-        known = [f for f in definition.dev_fields if (f.dev_index, f.num) in described]
-        names = dev_column_names(
-            [(described[(f.dev_index, f.num)][0], f.dev_index, f.num) for f in known]
-        )
+        known = [
+            (f, described[f.dev_index][f.num])
+            for f in definition.dev_fields
+            if f.num in described.get(f.dev_index, {})
+        ]
+        names = dev_column_names([(name, f.dev_index, f.num) for f, (name, _) in known])
         result[definition.id] = [
-            DevColumn(f, column, described[(f.dev_index, f.num)][1])
-            for f, column in zip(known, names, strict=True)
+            DevColumn(f, column, base_type)
+            for (f, (_, base_type)), column in zip(known, names, strict=True)
         ]
     return result
 
 
-def _description_changes(index: MessageIndex) -> Iterator[tuple[int, int, int, int, str | None]]:
+def _description_changes(
+    index: MessageIndex, definitions: list[Definition]
+) -> Iterator[tuple[int, int, int, int, str | None]]:
     """(seq, dev index, field number or -1 for a new developer, base type, name) in any order."""
-    for definition in index.definitions:
-        if definition.global_num not in (FIELD_DESCRIPTION_NUM, DEVELOPER_DATA_ID_NUM):
-            continue
+    for definition in definitions:
         by_num = {f.num: f for f in definition.fields}
         seqs = index.messages_of(definition)
         rows = index.payloads(definition)
@@ -194,19 +241,12 @@ def _string(row: np.ndarray, field: FieldDef | None) -> str | None:
     return text.decode("utf-8", errors="replace") or None
 
 
-def _table(
-    index: MessageIndex,
-    message: Message,
-    timestamps: np.ndarray,
-    dev_columns: dict[int, list[DevColumn]],
-) -> Columns:
+def _table(index: MessageIndex, plan: TablePlan, timestamps: np.ndarray) -> Columns:
     """All messages of one kind as columns of scaled values in file order."""
-    own = [d for d in index.definitions if d.global_num == message.num]
-    names = [f.name for f in message.fields]
-    names += sorted({c.column for d in own for c in dev_columns.get(d.id, ())})
+    message, names, dev_columns = plan.message, plan.names, plan.dev_columns
     parts: list[tuple[np.ndarray, dict[str, np.ndarray]]] = []
     resets: list[int] = []
-    for definition in own:
+    for definition in plan.definitions:
         seq = index.messages_of(definition)
         if not len(seq):
             continue
@@ -255,13 +295,19 @@ def _compressed_speed_distance(
 def _concat(
     parts: list[tuple[np.ndarray, dict[str, np.ndarray]]], names: list[str]
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Stack the per-definition columns and put the rows back in file order."""
+    """Stack the per-definition columns and put the rows back in file order.
+
+    Each column is filled in place: a definition without it costs nothing (not a block of
+    NaN per definition and column, which wide tables of many definitions multiplied).
+    """
     if not parts:
         return np.empty(0, np.int64), {name: np.empty(0) for name in names}
     seq = np.concatenate([s for s, _ in parts])
     order = np.argsort(seq, kind="stable")
-    columns = {
-        name: np.concatenate([c.get(name, np.full(len(s), np.nan)) for s, c in parts])[order]
-        for name in names
-    }
-    return seq[order], columns
+    stacked = {name: np.full(len(seq), np.nan) for name in names}
+    at = 0
+    for s, columns in parts:
+        for name, values in columns.items():
+            stacked[name][at : at + len(s)] = values
+        at += len(s)
+    return seq[order], {name: values[order] for name, values in stacked.items()}

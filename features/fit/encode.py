@@ -145,10 +145,19 @@ class FitWriter:
 
     def to_bytes(self, *, header_crc: bool = True) -> bytes:
         """The complete FIT file: 14-byte header, the messages, the file CRC."""
-        header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(self._data), b".FIT")
-        header += struct.pack("<H", fit_crc(header) if header_crc else 0)
-        body = header + bytes(self._data)
-        return body + struct.pack("<H", fit_crc(body))
+        return fit_file(bytes(self._data), header_crc=header_crc)
+
+
+def fit_file(messages: bytes, *, header_crc: bool = True) -> bytes:
+    """Messages framed as a FIT file: 14-byte header, the messages, the file CRC.
+
+    Public so that tests can frame message bytes they wrote themselves (crafted files with
+    millions of messages, which `FitWriter` would write one Python call at a time).
+    """
+    header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(messages), b".FIT")
+    header += struct.pack("<H", fit_crc(header) if header_crc else 0)
+    body = header + messages
+    return body + struct.pack("<H", fit_crc(body))
 
 
 FILE_ID_FIELDS = (

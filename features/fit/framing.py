@@ -3,6 +3,8 @@
 This is the only byte-by-byte loop of the decoder. It touches one header byte per message and
 leaves the payloads alone; `columns.py` then reads the fields of all messages of one definition
 at once with numpy. Chained files (several FIT files back to back) are walked part by part.
+The walk enforces the message and definition limits of `limits.py` as it goes, so a file past
+one costs no more than the limit's worth of work.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import anycrc
 import numpy as np
 
 from stridewise.features.fit.errors import FitDecodeError
+from stridewise.features.fit.limits import LIMITS, Limits, over_limit
+from stridewise.features.fit.profile import COMPRESSED_SPEED_DISTANCE, RECORD
 
 _CRC16 = anycrc.Model("CRC16-ARC")  # the FIT CRC: polynomial 0x8005, reflected, initial 0
 _MIN_HEADER = 12
@@ -73,13 +77,23 @@ class MessageIndex:
     time_offsets: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
     part_starts: list[int] = field(default_factory=list)
     truncated: bool = False
+    limits: Limits = LIMITS
+    definition_messages: int = 0
+    developer_fields: int = 0
+    """Developer fields declared by the definitions so far (repeated definitions included)."""
+    _layouts: dict[bytes, Definition] = field(default_factory=dict, repr=False)
     _payloads: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def payloads(self, definition: Definition) -> np.ndarray:
-        """The payload bytes of `definition`'s messages as an (n, size) matrix (gathered once)."""
+        """The payload bytes of `definition`'s messages as an (n, size) matrix (gathered once).
+
+        Taken from a sliding-window view of the file: no index matrix (8 bytes per payload
+        byte) is built, so the matrix is all the gathering allocates.
+        """
         if definition.id not in self._payloads:
             starts = self.offsets[self.messages_of(definition)]
-            self._payloads[definition.id] = self.data[starts[:, None] + np.arange(definition.size)]
+            windows = np.lib.stride_tricks.sliding_window_view(self.data, definition.size)
+            self._payloads[definition.id] = windows[starts]
         return self._payloads[definition.id]
 
     def messages_of(self, definition: Definition) -> np.ndarray:
@@ -115,11 +129,11 @@ def _header(buf: bytes, pos: int, part: int, check_crc: bool) -> tuple[int, int]
     return header_size, data_size
 
 
-def index_messages(buf: bytes, *, check_crc: bool = True) -> MessageIndex:
+def index_messages(buf: bytes, *, check_crc: bool = True, limits: Limits = LIMITS) -> MessageIndex:
     """Walk every part of a FIT file and index its data messages."""
     if not buf:
         raise FitDecodeError("empty file (0 bytes)")
-    index = MessageIndex(data=np.frombuffer(buf, dtype=np.uint8))
+    index = MessageIndex(data=np.frombuffer(buf, dtype=np.uint8), limits=limits)
     def_ids: list[int] = []
     offsets: list[int] = []
     time_offsets: list[int] = []
@@ -160,10 +174,21 @@ def _walk_part(
     offsets: list[int],
     time_offsets: list[int],
 ) -> int:
-    """Index the messages of one part; return where the walk stopped (== end when whole)."""
+    """Index the messages of one part; return where the walk stopped (== end when whole).
+
+    The message limit costs nothing per message: every message takes at least one byte, so
+    the walk goes in windows no longer than the number of messages still allowed, and counts
+    only between windows.
+    """
     local: list[tuple[int, int] | None] = [None] * 16  # local type -> (definition id, size)
     append_def, append_offset, append_time = def_ids.append, offsets.append, time_offsets.append
+    window = pos
     while pos < stop:
+        if pos >= window:
+            allowed = index.limits.messages - len(def_ids) - index.definition_messages
+            if allowed <= 0:
+                raise over_limit(index.limits.messages, "messages")
+            window = min(stop, pos + allowed)
         header = buf[pos]
         if header & 0x80:  # compressed-timestamp header: local type in bits 5-6
             entry, time_offset = local[(header >> 5) & 0x3], header & 0x1F
@@ -206,11 +231,45 @@ def _definition_length(buf: bytes, pos: int, header: int) -> int:
 def _definition(
     buf: bytes, pos: int, stop: int, complete: bool, header: int, index: MessageIndex, seq: int
 ) -> Definition | None:
-    """Parse a definition message; None when the file ends inside it (truncation)."""
+    """Parse a definition message; None when the file ends inside it (truncation).
+
+    A definition without developer fields that repeats an earlier one byte for byte (some
+    devices define before every message) is that same definition: reading it costs a lookup,
+    and its messages are read together. Not so with developer fields (their names are those
+    described when the definition comes) or compressed speed and distance (each definition
+    restarts the accumulated distance): those stay apart.
+    """
     counts_readable = pos + 6 <= stop and not (header & 0x20 and pos + 7 + 3 * buf[pos + 5] > stop)
-    if not counts_readable or pos + _definition_length(buf, pos, header) > stop:
+    length = _definition_length(buf, pos, header) if counts_readable else 0
+    if not counts_readable or pos + length > stop:
         _overrun(pos, complete)
         return None
+    index.definition_messages += 1
+    layout = buf[pos + 2 : pos + length]
+    if header & 0x20 == 0 and layout in index._layouts:
+        return index._layouts[layout]
+    definition = _parse_definition(buf, pos, header, len(index.definitions), seq)
+    _count_definition(definition, index)
+    if not definition.dev_fields and not (
+        definition.global_num == RECORD.num and definition.field(COMPRESSED_SPEED_DISTANCE)
+    ):
+        index._layouts[layout] = definition
+    return definition
+
+
+def _count_definition(definition: Definition, index: MessageIndex) -> None:
+    """Add a new definition to the index, within the definition and developer-field limits."""
+    limits = index.limits
+    if len(index.definitions) >= limits.definitions:
+        raise over_limit(limits.definitions, "distinct definitions")
+    index.developer_fields += len(definition.dev_fields)
+    if index.developer_fields > limits.developer_fields:
+        raise over_limit(limits.developer_fields, "developer fields in definitions")
+    index.definitions.append(definition)
+
+
+def _parse_definition(buf: bytes, pos: int, header: int, id: int, seq: int) -> Definition:
+    """The fields and developer fields of the definition message at `pos`."""
     big_endian = buf[pos + 2] != 0
     global_num = struct.unpack_from(">H" if big_endian else "<H", buf, pos + 3)[0]
     n_fields = buf[pos + 5]
@@ -226,8 +285,8 @@ def _definition(
             num, size, dev_index = buf[at + 1 + 3 * i : at + 4 + 3 * i]
             dev_fields.append(DevFieldDef(num, offset, size, dev_index))
             offset += size
-    definition = Definition(
-        id=len(index.definitions),
+    return Definition(
+        id=id,
         global_num=global_num,
         big_endian=big_endian,
         size=offset,
@@ -235,5 +294,3 @@ def _definition(
         dev_fields=tuple(dev_fields),
         first_seq=seq,
     )
-    index.definitions.append(definition)
-    return definition
