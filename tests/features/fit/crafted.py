@@ -67,10 +67,11 @@ def descriptions_then_resets(descriptions: int, resets: int) -> bytes:
     return fit_file(out)
 
 
-def unique_developer_fields(rounds: int, per_round: int = 255) -> bytes:
+def unique_developer_fields(rounds: int, per_round: int = 255, records: int = 0) -> bytes:
     """`rounds` times: `per_round` field descriptions named afresh (`r<round>_<n>`), then a
     record definition with all of them as developer fields and one record. Every round adds
-    `per_round` columns that only its one record fills.
+    `per_round` columns that only its one record fills; `records` one-byte records follow,
+    each a row as wide as all the rounds' columns together.
 
     The decoder once made a full-length column per name: rounds x columns float64 values.
     """
@@ -79,7 +80,7 @@ def unique_developer_fields(rounds: int, per_round: int = 255) -> bytes:
         out += b"".join(description(1, 0, n, f"r{r}_{n}") for n in range(per_round))
         out += definition(2, RECORD, [(253, 4, UINT32)], [(n, 1, 0) for n in range(per_round)])
         out += bytes([2]) + struct.pack("<I", START + r) + bytes(range(per_round))
-    return fit_file(out)
+    return fit_file(out + definition(3, RECORD, []) + b"\x03" * records)
 
 
 def one_byte_messages(count: int) -> bytes:
@@ -91,5 +92,9 @@ def one_byte_messages(count: int) -> bytes:
 
 
 def definitions(count: int) -> bytes:
-    """`count` definition messages (6 bytes each, no fields), one record after the last."""
-    return fit_file(file_id() + definition(1, RECORD, []) * count + b"\x01")
+    """`count` record definitions, each different (three one-byte fields numbered by the
+    definition's count in base 256), then one record."""
+    fields = (
+        [(i & 0xFF, 1, UINT8), (i >> 8 & 0xFF, 1, UINT8), (i >> 16, 1, UINT8)] for i in range(count)
+    )
+    return fit_file(file_id() + b"".join(definition(1, RECORD, f) for f in fields) + b"\x01\0\0\0")
