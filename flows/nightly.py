@@ -38,8 +38,18 @@ from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
 from stridewise.models.team import active_athletes, athletes_to_update, score_rows, score_team
 from stridewise.store.app_db import app_database
-from stridewise.store.inbox import InboxFile, manifest_rows, quarantine, scan_inbox, unseen
+from stridewise.store.inbox import (
+    Copy,
+    InboxFile,
+    copy_rows,
+    manifest_rows,
+    quarantine,
+    scan_inbox,
+    split_copies,
+    unseen,
+)
 from stridewise.store.inputs import (
+    Skipped,
     default_roster,
     injury_history,
     misplaced_files,
@@ -87,6 +97,11 @@ class Night:
     """FIT files lying directly in the inbox, outside every athlete's folder: not ingested."""
     deliveries: tuple[Delivery, ...] = ()
     """What each coach with a notification target was sent."""
+    skipped: tuple[Skipped, ...] = ()
+    """What the inbox holds that was read as nobody's: folders that are not athlete ids,
+    symbolic links, unreadable files (not recorded: looked at again next night)."""
+    copies: tuple[str, ...] = ()
+    """One line per new file whose bytes were recorded for another athlete."""
 
     def summary(self) -> str:
         counts = ", ".join(f"{n} {status}" for status, n in sorted(self.files.items()))
@@ -97,7 +112,7 @@ class Night:
             "folders skipped"
             if self.misplaced
             else ""
-        )
+        ) + _skipped_phrase(self.skipped)
         sent = sum(d.outcome == "sent" for d in self.deliveries)
         failed = sum(d.outcome == "failed" for d in self.deliveries)
         told = (
@@ -112,18 +127,46 @@ class Night:
         )
 
 
+SKIPPED_NOUNS = {
+    "folder": ("folder whose name is not an athlete id", "folders whose names are not athlete ids"),
+    "link": ("symbolic link", "symbolic links"),
+    "file": ("unreadable file", "unreadable files"),
+}
+"""How the summary counts each kind of `Skipped` (one, several)."""
+
+
+def _skipped_phrase(skipped: tuple[Skipped, ...]) -> str:
+    """"; skipped: 2 folders whose names are not athlete ids, 1 symbolic link", or nothing."""
+    kinds = Counter(s.kind for s in skipped)
+    counted = [f"{n} {SKIPPED_NOUNS[kind][n != 1]}" for kind, n in sorted(kinds.items())]
+    return "; skipped: " + ", ".join(counted) if counted else ""
+
+
+@dataclass(frozen=True)
+class NewFiles:
+    files: list[InboxFile]
+    """Files the manifest has not recorded, whose bytes are new: to decode."""
+    copies: list[Copy]
+    """Files the manifest has not recorded, whose bytes it has (or an earlier file has)."""
+    skipped: list[Skipped]
+    """What the inbox holds that is read as nobody's."""
+
+
 @task(cache_policy=NO_CACHE)
-def find_new_files(inbox: Path, store: Store) -> list[InboxFile]:
-    """Hash the inbox and keep the files the manifest has not recorded."""
-    files = scan_inbox(inbox)
-    return unseen(files, manifest_entries(store, files))
+def find_new_files(inbox: Path, store: Store) -> NewFiles:
+    """Hash the inbox and keep the files the manifest has not recorded, copies set apart."""
+    scan = scan_inbox(inbox)
+    entries = manifest_entries(store, scan.files)
+    files, copies = split_copies(unseen(scan.files, entries), entries)
+    return NewFiles(files, copies, scan.skipped)
 
 
 def manifest_entries(store: Store, files: list[InboxFile]) -> pl.DataFrame:
-    """The (hash, path) the manifest holds of these files' hashes, in any athlete's folder (a
-    copy of a recorded file is a duplicate wherever it lies): its key, read for them."""
+    """The manifest's rows of these files' hashes, in any athlete's folder (a copy of a
+    recorded file is a duplicate wherever it lies): its key, who and when, read for them."""
     hashes = pl.Series([f.sha256 for f in files], dtype=pl.String)
-    return store.having("manifest", "sha256", hashes, ["sha256", "path"])
+    columns = ["sha256", "path", "athlete_id", "seen_at"]
+    return store.having("manifest", "sha256", hashes, columns)
 
 
 @task(cache_policy=NO_CACHE)
@@ -157,11 +200,24 @@ def record_group(
         owners.update(zip(fresh["run_id"], fresh["sha256"], strict=True))
     for f in files:
         if str(f.path) in failures:
-            quarantine(f, data)
+            quarantine(f, data, failures[str(f.path)])
     entries = manifest_entries(store, files)  # a night that waited for another one's lock
     unrecorded = unseen(files, entries)  # skips what that one recorded
     now = datetime.now(UTC)
     rows = manifest_rows(unrecorded, failures, decoded, owners, set(entries["sha256"]), now)
+    if rows.height:
+        store.append("manifest", rows)
+    return rows
+
+
+@task(cache_policy=NO_CACHE)
+def record_copies(store: Store, copies: list[Copy]) -> pl.DataFrame:
+    """Append the night's copies to the manifest as duplicates naming their originals, once
+    the groups that hold those are recorded (a run killed before redoes it: the copies are
+    then copies of recorded files)."""
+    files = [c.file for c in copies]
+    unrecorded = set(unseen(files, manifest_entries(store, files)))  # a night that waited
+    rows = copy_rows([c for c in copies if c.file in unrecorded], datetime.now(UTC))
     if rows.height:
         store.append("manifest", rows)
     return rows
@@ -242,13 +298,14 @@ def nightly(
     returns the `Night`; its final state's message sums it up."""
     store = Store(data)
     roster = roster or default_roster(data, inbox)
-    files = find_new_files(inbox, store)
+    new = find_new_files(inbox, store)
+    files, total = new.files, len(new.files) + len(new.copies)
     batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
     athletes = read_roster(roster) if roster else None
     decoding = decode_batch.map(batches, roster=unmapped(athletes))
     statuses: Counter[str] = Counter()
     quarantined: list[tuple[str, str]] = []
-    report(0, len(files))
+    report(0, total)
     per_write = max(1, write_files // batch_files)
     with store.ingesting():
         for first in range(0, len(batches), per_write):
@@ -258,8 +315,11 @@ def nightly(
             recorded = record_group(store, data, group_files, quote(decoded))
             statuses.update(recorded["status"].to_list())
             quarantined += recorded.filter(status="quarantined").select("path", "reason").rows()
-            report(statuses.total(), len(files))
-            get_run_logger().info("%d of %d new files recorded", statuses.total(), len(files))
+            report(statuses.total(), total)
+            get_run_logger().info("%d of %d new files recorded", statuses.total(), total)
+        copied = record_copies(store, quote(new.copies))
+        statuses.update(copied["status"].to_list())
+        report(statuses.total(), total)
     runs = store.scan("runs", columns=["athlete_id", "local_date"])
     first, last = (
         runs.select(
@@ -287,7 +347,19 @@ def nightly(
         )
     compact(store)
     span = (first, last) if last else None
-    night = Night(assessments, dict(statuses), quarantined, span, len(misplaced_files(inbox)))
+    recorded_copies = set(copied["path"])
+    shared = tuple(
+        c.line for c in new.copies if c.elsewhere and str(c.file.path) in recorded_copies
+    )
+    night = Night(
+        assessments,
+        dict(statuses),
+        quarantined,
+        span,
+        len(misplaced_files(inbox)),
+        skipped=tuple(new.skipped),
+        copies=shared,
+    )
     publish(quote(night), day, roster)
     if day is not None:
         sent = notify(data, quote(night), day, roster, dashboard_url)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-from stridewise.features.fit.files import find_fit_files
+from stridewise.features.fit.files import find_fit_files, fit_files_below
 from stridewise.features.runs import ATHLETE_SCHEMA
 from stridewise.models.labels import INJURY_SCHEMA, SEVERITIES
-from stridewise.store.ids import ATHLETE_ID
+from stridewise.store.ids import ATHLETE_ID as ATHLETE_ID  # re-exported: the CLI's checks
+from stridewise.store.ids import AthleteIdError, athlete_id, shown
 from stridewise.store.layout import has_app_database
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where there is an app database
@@ -24,30 +27,86 @@ class InputError(Exception):
     """A user's input cannot be used; the message says which and why, in one line."""
 
 
-def athlete_files(paths: Iterable[Path]) -> Iterator[tuple[str, Path]]:
+SkippedKind = Literal["folder", "link", "file"]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something an inbox holds that is read as nobody's: a folder whose name is not an
+    athlete id, a symbolic link, a file that cannot be read; `line` says which and why."""
+
+    kind: SkippedKind
+    line: str
+
+
+def _refuse(skipped: Skipped) -> None:
+    raise InputError(skipped.line)
+
+
+def athlete_files(
+    paths: Iterable[Path], on_skipped: Callable[[Skipped], None] = _refuse
+) -> Iterator[tuple[str, Path]]:
     """(athlete id, FIT file) for every file named or found.
 
     A folder is an inbox: its first-level sub-folders are athletes (`inbox/<athlete_id>/**`),
     and a file lying directly in it belongs to nobody (`misplaced_files`); a file named on
-    its own belongs to the folder it is in.
+    its own belongs to the folder it is in. What belongs to nobody else goes to `on_skipped`
+    (by default an InputError), never to a catch-all athlete: a folder whose name is not an
+    athlete id (`store.ids`; hidden ones included) with FIT files in it, and symbolic links
+    (never followed: `features.fit.files.fit_files_below`).
     """
     for path in paths:
-        if not path.is_dir():
-            yield _athlete_id(path.resolve().parent.name), path
+        if path.is_dir():
+            yield from _inbox_files(path, on_skipped)
             continue
-        for file in find_fit_files([path]):
-            parts = file.relative_to(path).parts
-            if len(parts) > 1:
-                yield _athlete_id(parts[0]), file
+        try:
+            yield file_athlete(path), path
+        except InputError as error:
+            on_skipped(Skipped("folder", str(error)))
+
+
+def file_athlete(file: Path) -> str:
+    """The athlete a FIT file named on its own belongs to: the name of the folder it is in
+    (as written, not where a link leads), as an id; InputError when that name is not one."""
+    folder = Path(os.path.abspath(file)).parent.name
+    try:
+        return athlete_id(folder)
+    except AthleteIdError as error:
+        raise InputError(f"{shown(str(file))}: the folder it is in, {error}") from None
+
+
+def _inbox_files(
+    inbox: Path, on_skipped: Callable[[Skipped], None]
+) -> Iterator[tuple[str, Path]]:
+    """(athlete id, file) below each athlete folder of an inbox; the rest to `on_skipped`.
+    A folder that is not an id is said only when it holds FIT files: sync tools keep empty
+    dot-folders at an inbox's root (Syncthing's `.stfolder`), a line each night for nothing
+    would teach the coach to skip the lines."""
+    for folder in sorted(entry for entry in inbox.iterdir() if entry.is_dir()):
+        if folder.is_symlink():
+            on_skipped(Skipped("link", _link_line(folder)))
+            continue
+        files, links = fit_files_below(folder)
+        try:
+            athlete = athlete_id(folder.name)
+        except AthleteIdError as error:
+            if files:
+                count = f"{len(files)} FIT file{'s' * (len(files) != 1)}"
+                line = f"{inbox}: {count} skipped: folder {error}"
+                on_skipped(Skipped("folder", line))
+            continue
+        for link in links:
+            on_skipped(Skipped("link", _link_line(link)))
+        yield from ((athlete, file) for file in files)
+
+
+def _link_line(link: Path) -> str:
+    return f"{link}: skipped: a symbolic link (never followed: an inbox holds the files themselves)"
 
 
 def misplaced_files(inbox: Path) -> list[Path]:
     """The FIT files lying directly in an inbox, outside every athlete's folder."""
     return [f for f in find_fit_files([inbox]) if f.parent == inbox]
-
-
-def _athlete_id(name: str) -> str:
-    return name if ATHLETE_ID.match(name) else "unknown"
 
 
 def _read_csv(path: Path, schema: dict[str, pl.DataType], what: str) -> pl.DataFrame:

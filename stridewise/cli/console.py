@@ -63,13 +63,18 @@ def output_file(path: Path, suffix: str = ".parquet") -> Path:
     return path
 
 
-def athlete_inputs(paths: Sequence[Path]) -> list[tuple[str, Path]]:
+def athlete_inputs(paths: Sequence[Path], *, say_skipped: bool = True) -> list[tuple[str, Path]]:
     """(athlete, file) for the files named and those in the inboxes' athlete folders. A file
     lying directly in an inbox belongs to nobody: one line on stderr, skipped; an inbox with
-    nothing else is an error that says how an inbox is laid out."""
+    nothing else is an error that says how an inbox is laid out. So are folders that are not
+    athlete ids and symbolic links (`store.inputs.athlete_files`), unless `say_skipped` is
+    off (the nightly flow says them itself)."""
     from stridewise.store.inputs import athlete_files, misplaced_files
 
-    files = list(athlete_files(paths))
+    skipped: list[Any] = []
+    files = list(athlete_files(paths, skipped.append))
+    for line in (s.line for s in skipped) if say_skipped else ():
+        typer.echo(line, err=True)
     misplaced = [file for path in paths if path.is_dir() for file in misplaced_files(path)]
     if misplaced and not files:
         fail(

@@ -90,7 +90,7 @@ def nightly(
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
-    athlete_inputs([inbox])  # the inbox's layout, checked before Prefect starts
+    athlete_inputs([inbox], say_skipped=False)  # the layout, before Prefect starts
     store = writable(data_dir(data))
     roster = roster or default_roster(store, inbox)
     injuries = injuries or kept(store, "injuries.csv")
@@ -127,6 +127,8 @@ def nightly(
                 fail(f"{error.filename or store}: {error.strerror or error}")
     for path, reason in night.quarantined:
         typer.echo(f"{path}: quarantined: {reason}", err=True)
+    for line in (*(s.line for s in night.skipped), *night.copies):
+        typer.echo(line, err=True)
     typer.echo(night.summary(), err=True)
     if as_of and not night.assessments:
         from stridewise.models.team import ACTIVE_DAYS
