@@ -53,7 +53,7 @@ from stridewise.models.labels import BACK, SEVERITIES, SUBTYPES
 from stridewise.models.rules import Tier
 from stridewise.models.workout import workout_fit, workout_steps
 from stridewise.store import app_db, notifications
-from stridewise.store.inputs import ATHLETE_ID, injury_history
+from stridewise.store.inputs import ATHLETE_ID, injury_history, injury_refusal
 
 DATA_VARIABLE = "STRIDEWISE_DASHBOARD_DATA"
 """The data directory, for the server processes `stridewise dashboard --workers N` starts."""
@@ -308,7 +308,17 @@ def create_app(data: Path) -> FastAPI:
         athlete_id: str,
         signed_in: Annotated[tuple[Coach, str], Depends(page_session)],
     ) -> Response:
-        coach, csrf = signed_in
+        return athlete_html(request, athlete_id, *signed_in)
+
+    def athlete_html(
+        request: Request,
+        athlete_id: str,
+        coach: Coach,
+        csrf: str,
+        typed: dict[str, Any] | None = None,
+        error: str | None = None,
+    ) -> Response:
+        """The athlete's page; after a refused injury, with the reason and the form as typed."""
         found = athlete(request, athlete_id, coach)
         tiers = source.rules.tiers
         usual = source.snapshot().model.usual_risk
@@ -319,7 +329,9 @@ def create_app(data: Path) -> FastAPI:
         context |= {"severities": SEVERITIES, "subtypes": SUBTYPES, "usual": usual, **found}
         engine = request.app.state.engine
         context["calendar_url"] = links.calendar_path(engine, data, coach.id, athlete_id)
-        return templates.TemplateResponse(request, "athlete.html", context)
+        context |= {"typed": typed or {}, "error": error}
+        status = 422 if error else 200
+        return templates.TemplateResponse(request, "athlete.html", context, status_code=status)
 
     def advice_of(athlete_id: str) -> dict[str, Any]:
         row = next((r for r in source.snapshot().rows if r["athlete_id"] == athlete_id), None)
@@ -359,7 +371,7 @@ def create_app(data: Path) -> FastAPI:
         seen = app_db.acknowledged(engine, athlete_id)
         own_row = [r for r in source.snapshot().rows if r["athlete_id"] == athlete_id]
         rows = with_acknowledgements(own_row, seen)
-        injuries = injury_history(data, None, engine)
+        injuries = injury_history(data, None, engine, source.snapshot().known)
         own = injuries.filter(pl.col("athlete_id") == athlete_id)
         return {
             "athlete_id": athlete_id,
@@ -383,13 +395,22 @@ def create_app(data: Path) -> FastAPI:
         side: Annotated[str, Form(pattern="^(|left|right|both)$")] = "",
         subtype: Annotated[str, Form(max_length=80)] = "",
         days_lost: Annotated[int | None, Form(ge=0, le=365)] = None,
+        csrf: Annotated[str, Form()] = "",
     ) -> Response:
-        if onset_date > datetime.now(UTC).date():
-            raise HTTPException(422, "the onset date is in the future")
-        if region and region not in SUBTYPES:
-            raise HTTPException(422, f"region {region!r} is not one of {', '.join(SUBTYPES)}")
-        if subtype and subtype not in SUBTYPES.get(region, sum(SUBTYPES.values(), ())):
-            raise HTTPException(422, f"subtype {subtype!r} is not an injury of that region")
+        """Log an injury the store's rules allow (`store.inputs.injury_refusal`, as for the
+        CSV); a refusal is the page again, with the reason and the form as it was typed."""
+        known = source.snapshot().known
+        if athlete_id not in known.first_runs:
+            raise HTTPException(404, "no such athlete")
+        today = datetime.now(UTC).date()
+        error = injury_refusal(athlete_id, onset_date, region or None, known, today)
+        subtypes = SUBTYPES.get(region, sum(SUBTYPES.values(), ()))
+        if not error and subtype and subtype not in subtypes:
+            error = f"subtype {subtype!r} is not an injury of that region"
+        typed = {"onset_date": onset_date, "region": region, "side": side, "subtype": subtype}
+        typed |= {"severity": severity, "days_lost": days_lost}
+        if error:
+            return athlete_html(request, athlete_id, coach, csrf, typed, error)
         try:
             app_db.log_injury(
                 request.app.state.engine,
@@ -402,9 +423,10 @@ def create_app(data: Path) -> FastAPI:
                 days_lost=days_lost,
                 logged_by=coach.username,
             )
-        except ValueError as error:
-            raise HTTPException(422, str(error)) from None
-        source.rescore(athlete_id, injury_history(data, None, request.app.state.engine))
+        except ValueError as refused:
+            return athlete_html(request, athlete_id, coach, csrf, typed, str(refused))
+        engine = request.app.state.engine
+        source.rescore(athlete_id, injury_history(data, None, engine, known))
         return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)
 
     @app.post("/athletes/{athlete_id}/acknowledge", include_in_schema=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from stridewise.dashboard.team import team_rows
 from stridewise.models.bundle import Model, load
 from stridewise.models.rules import Rules, load_rules
 from stridewise.models.team import assess_athlete, daily_risk, score_rows
+from stridewise.store.days import DataDays, data_days
 from stridewise.store.inputs import kept, read_teams
 from stridewise.store.registry import CURRENT, current_model, models_dir
 from stridewise.store.tables import Store
@@ -49,12 +51,29 @@ class Snapshot:
     rows: list[dict[str, Any]]
     teams: dict[str, str]
     model: Model
+    today: date | None
+    """The latest night: the latest day scored within the data's days (None: none yet)."""
+    known: DataDays
+    """The store's athletes and their first runs (what the injury log is checked against)."""
 
 
-def latest_scores(store: Store) -> pl.DataFrame:
-    """Each athlete's latest score. Two steps, so that the scores of older days (two years
-    of nights) are skipped by their date rather than read, JSON and all."""
+def latest_night(store: Store, span: tuple[date, date] | None) -> date | None:
+    """The day the dashboard shows as today: the latest night's as-of, whichever night ran
+    last (a night re-scoring a past day does not take over). A day scored after the data's
+    last day (an --as-of from before it was refused) is no night: nobody ran on it."""
+    if span is None or not store.exists("scores"):
+        return None
+    day = pl.col("date")
+    nights = store.scan("scores", columns=["date"]).filter(day <= span[1])
+    return nights.select(day.max()).collect().item()
+
+
+def latest_scores(store: Store, today: date | None) -> pl.DataFrame:
+    """Each athlete's latest score up to `today`. Two steps, so that the scores of older days
+    (two years of nights) are skipped by their date rather than read, JSON and all."""
     keys = store.scan("scores", columns=["athlete_id", "date"])
+    if today is not None:
+        keys = keys.filter(pl.col("date") <= today)
     latest = keys.group_by("athlete_id").agg(pl.col("date").max()).collect()
     if latest.is_empty():
         return store.read("scores")
@@ -98,19 +117,26 @@ class DashboardData:
 
     def _build(self) -> Snapshot:
         teams = read_teams(kept(self.data, "roster.csv"))
+        known = data_days(self.store)
+        today = latest_night(self.store, known.span)
         days = self.store.read("athlete_days", columns=TEAM_DAY_COLUMNS)
-        rows = team_rows(latest_scores(self.store), days, teams)
-        return Snapshot(rows=rows, teams=teams, model=load(current_model(self.data)))
+        days = days.filter(pl.col("local_date") <= today) if today else days
+        rows = team_rows(latest_scores(self.store, today), days, teams)
+        model = load(current_model(self.data))
+        return Snapshot(rows=rows, teams=teams, model=model, today=today, known=known)
 
     def rescore(self, athlete_id: str, injuries: pl.DataFrame) -> None:
         """Score the athlete again on their latest scored day with `injuries` (the log as it
         now stands), so that a logged injury changes the advice at once, not tonight."""
+        snapshot = self.snapshot()
         scored = self.store.read("scores", athletes=[athlete_id], columns=["date"])
+        if snapshot.today is not None:
+            scored = scored.filter(pl.col("date") <= snapshot.today)
         if scored.is_empty():
             return
         days = self.store.read("athlete_days", athletes=[athlete_id])
         days = days.filter(pl.col("local_date") <= scored["date"].max())
-        model = self.snapshot().model
+        model = snapshot.model
         assessment = assess_athlete(days, injuries, model, self.rules, athlete_id)
         self.store.merge("scores", score_rows([assessment]))
         with self._lock:
@@ -119,6 +145,10 @@ class DashboardData:
     def history(self, athlete_id: str, injuries: pl.DataFrame) -> pl.DataFrame:
         """The athlete's last 12 weeks of chart columns, with the model's risk on each day
         (`injuries`: every logged injury, for the previous-injury input)."""
-        days = window(self.store.read("athlete_days", athletes=[athlete_id]), WEEKS)
-        risk = daily_risk(days, injuries, self.snapshot().model)
+        snapshot = self.snapshot()
+        days = self.store.read("athlete_days", athletes=[athlete_id])
+        if snapshot.today is not None:
+            days = days.filter(pl.col("local_date") <= snapshot.today)
+        days = window(days, WEEKS)
+        risk = daily_risk(days, injuries, snapshot.model)
         return days.select(CHART_COLUMNS).with_columns(risk["probability"])

@@ -15,6 +15,7 @@ history: each shard of athletes reads and writes its athletes' rows, in a worker
 # No `from __future__ import annotations`: a served run validates its parameters against a
 # model Prefect builds from these annotations, which must then be types, not strings.
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from stridewise.models.assess import Assessment
 from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
 from stridewise.models.team import active_athletes, athletes_to_update, score_rows, score_team
+from stridewise.store.days import data_days, day_outside, widened
 from stridewise.store.app_db import app_database
 from stridewise.store.inbox import (
     Copy,
@@ -96,6 +98,8 @@ class Night:
     misplaced: int = 0
     """FIT files lying directly in the inbox, outside every athlete's folder: not ingested."""
     deliveries: tuple[Delivery, ...] = ()
+    refused: str | None = None
+    """Why the night wrote nothing: `as_of` lies outside the data's days, new files included."""
     """What each coach with a notification target was sent."""
     skipped: tuple[Skipped, ...] = ()
     """What the inbox holds that was read as nobody's: folders that are not athlete ids,
@@ -244,6 +248,23 @@ def days_and_scores(
         store.merge("scores", score_rows(assessments))
     return assessments
 
+def as_of_refused(
+    as_of: date | None, store: Store, decoded: Callable[[], list[DecodedBatch]]
+) -> str | None:
+    """Why `as_of` cannot be scored, or None. A day outside the store's days is checked
+    against the new files' days too, once they are all decoded (`decoded` waits for them)
+    and before any table is written: the command line has refused at once what it could
+    without decoding (a day after today, or no new file)."""
+    if as_of is None:
+        return None
+    stored = data_days(store).span
+    if day_outside("as-of", as_of, stored, date.today()) is None:
+        return None
+    days = [b.runs["local_date"] for b in decoded()]
+    span = widened(stored, pl.concat(days) if days else pl.Series([], dtype=pl.Date))
+    return day_outside("as-of", as_of, span, date.today())
+
+
 
 @task(cache_policy=NO_CACHE)
 def compact(store: Store) -> list[str]:
@@ -305,6 +326,9 @@ def nightly(
     decoding = decode_batch.map(batches, roster=unmapped(athletes))
     statuses: Counter[str] = Counter()
     quarantined: list[tuple[str, str]] = []
+    refused = as_of_refused(as_of, store, lambda: [f.result() for f in decoding])
+    if refused:
+        return Completed(message=refused, data=Night([], {}, [], None, refused=refused))
     report(0, total)
     per_write = max(1, write_files // batch_files)
     with store.ingesting():

@@ -18,7 +18,8 @@ from sqlalchemy import MetaData, String, cast, delete, or_, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from stridewise.store import app_db
-from stridewise.store.inputs import ATHLETE_ID
+from stridewise.store.ids import is_athlete_id
+from stridewise.store.inputs import listed_athletes
 from stridewise.store.tables import Store
 
 KEPT_CSVS = ("roster.csv", "injuries.csv")
@@ -44,9 +45,23 @@ class Erased:
     """Folders where their watch files still are (outside the data directory)."""
 
 
+def known_athletes(data: Path) -> set[str]:
+    """Every athlete `data` holds anything of: a file in the manifest (quarantined ones too), a
+    row of the kept roster or injury log (InputError if one cannot be read)."""
+    store = Store(data)
+    known = set()
+    if store.exists("manifest"):
+        manifest = store.scan("manifest", columns=["athlete_id"]).unique().collect()
+        known.update(manifest["athlete_id"].to_list())
+    for name in KEPT_CSVS:
+        if (data / name).is_file():
+            known.update(listed_athletes(data / name, name))
+    return known
+
+
 def forget_athlete(data: Path, athlete_id: str, prefect_database: str | None) -> Erased:
     """Erase `athlete_id` under `data` (`prefect_database`: Prefect's database URL, if any)."""
-    if not ATHLETE_ID.match(athlete_id):
+    if not is_athlete_id(athlete_id):
         raise ValueError(f"not an athlete id: {athlete_id!r}")
     store = Store(data)
     paths = store.read("manifest", athletes=[athlete_id], columns=["path"])["path"].to_list()

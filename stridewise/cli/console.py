@@ -34,6 +34,11 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+def warn(message: str) -> None:
+    """Something skipped or ignored, and the command goes on: one line on stderr."""
+    typer.echo(f"warning: {message}", err=True)
+
+
 def write_parquet(table: Any, path: Path) -> None:
     """Write a parquet table; a path that cannot be written is a one-line error."""
     try:

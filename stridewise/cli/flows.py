@@ -9,14 +9,17 @@ import json
 import os
 import signal
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from stridewise.cli.console import athlete_inputs, fail, progress, writable
+from stridewise.cli.console import athlete_inputs, fail, progress, warn, writable
 from stridewise.cli.risk import DataOption, data_dir, existing_data_dir
+
+if TYPE_CHECKING:
+    from stridewise.store.days import DataDays
 
 InjuriesOption = Annotated[
     Path | None, typer.Option(help="injuries.csv, the injury log (default DATA/injuries.csv).")
@@ -86,18 +89,25 @@ def nightly(
     when done: a backfill stopped by Ctrl-C or a crash resumes where it was. Running it
     again on the same inbox changes nothing.
     """
+    from stridewise.store.days import DataDays, data_days
     from stridewise.store.inputs import InputError, default_roster, kept, read_injuries, read_roster
+    from stridewise.store.tables import Store
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
-    athlete_inputs([inbox], say_skipped=False)  # the layout, before Prefect starts
+    found = athlete_inputs([inbox], say_skipped=False)  # the layout, before Prefect starts
     store = writable(data_dir(data))
+    known = data_days(Store(store))
+    if as_of is not None:
+        _check_as_of(as_of.date(), inbox, store, known)
     roster = roster or default_roster(store, inbox)
     injuries = injuries or kept(store, "injuries.csv")
+    athletes = DataDays({**dict.fromkeys(a for a, _ in found), **known.first_runs}, known.span)
     try:
-        for path, read in ((roster, read_roster), (injuries, read_injuries)):
-            if path is not None:
-                read(path)
+        if roster is not None:
+            read_roster(roster, warn)
+        if injuries is not None:
+            read_injuries(injuries, athletes, date.today(), warn)
     except InputError as error:
         fail(str(error))
     _prefect_environment(store)
@@ -125,6 +135,8 @@ def nightly(
                 )
             except OSError as error:
                 fail(f"{error.filename or store}: {error.strerror or error}")
+    if night.refused:
+        fail(night.refused)
     for path, reason in night.quarantined:
         typer.echo(f"{path}: quarantined: {reason}", err=True)
     for line in (*(s.line for s in night.skipped), *night.copies):
@@ -144,6 +156,31 @@ def nightly(
         typer.echo(team_table(night.assessments))
 
 
+def _check_as_of(day: date, inbox: Path, data: Path, known: DataDays) -> None:
+    """Refuse at once an --as-of outside the data's days (`known`: the store's): a day after
+    today at once; one outside the store's days unless the inbox holds bytes the manifest has
+    not recorded (hashed as the flow hashes them; a copy of a recorded file brings no new
+    day), whose days the flow then checks right after decoding them, before it writes any
+    table."""
+    from stridewise.store.days import day_outside
+
+    today = date.today()
+    reason = day_outside("--as-of", day, known.span, today)
+    if reason is None:
+        return
+    if day > today:
+        fail(reason)
+    import polars as pl
+
+    from stridewise.store.inbox import scan_inbox
+    from stridewise.store.tables import Store
+
+    hashes = pl.Series([f.sha256 for f in scan_inbox(inbox).files], dtype=pl.String)
+    recorded = Store(data).having("manifest", "sha256", hashes, ["sha256"])["sha256"]
+    if hashes.is_in(recorded.implode()).all():  # no bytes the store has not seen: no new day
+        fail(reason)
+
+
 def retrain(
     data: DataOption = None,
     injuries: InjuriesOption = None,
@@ -153,17 +190,21 @@ def retrain(
     the app database); register it only if, on athletes set aside from every retraining, it
     is not worse than the model in use (ROC-AUC and Brier). Every candidate is kept under
     DATA/models/ with its comparison."""
-    from stridewise.store.inputs import InputError, read_injuries
+    from stridewise.models.labels import examples
+    from stridewise.models.selection import NotEnoughData, split_for_retraining
+    from stridewise.store.inputs import InputError, injury_history
     from stridewise.store.tables import Store
 
     store = data_dir(data)
     if not Store(store).exists("athlete_days"):
         fail(f"{store}: no athlete-days yet: run `stridewise nightly` first")
-    try:
-        if injuries is not None:
-            read_injuries(injuries)
+    try:  # the flow's own split, on two columns: too few onsets is said before Prefect starts
+        days = Store(store).read("athlete_days", columns=["athlete_id", "local_date"])
+        split_for_retraining(examples(days, injury_history(store, injuries, warn=warn)))
     except InputError as error:
         fail(str(error))
+    except NotEnoughData as reason:
+        fail(f"{store}: not retrained: {reason}")
     _prefect_environment(store)
     from stridewise.flows.train import retrain as flow
 
@@ -200,11 +241,23 @@ def forget(
     manifest, the app database, the quarantine, the kept roster and injury log, and the
     Prefect reports and log lines that name them. Their files in the inbox are not touched:
     the command lists where they are."""
-    from stridewise.store.inputs import ATHLETE_ID
+    from stridewise.store.erase import known_athletes
+    from stridewise.store.ids import AthleteIdError
+    from stridewise.store.ids import athlete_id as checked
+    from stridewise.store.inputs import InputError, nearest
 
-    if not ATHLETE_ID.match(athlete_id):
-        fail(f"not an athlete id: {athlete_id!r}")
+    try:
+        athlete_id = checked(athlete_id)
+    except AthleteIdError as error:
+        fail(str(error))
     store = existing_data_dir(data)
+    try:
+        known = known_athletes(store)
+    except InputError as error:
+        fail(str(error))
+    if athlete_id not in known:
+        close = ", ".join(nearest(athlete_id, known, n=3)) or "none close"
+        fail(f"{athlete_id}: no such athlete in {store} (the closest ids: {close})")
     if not yes:
         if not sys.stdin.isatty():
             fail("erasing cannot be undone: add --yes to confirm")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from stridewise import __version__
-from stridewise.cli.console import decode_runs, fail, output_file, progress, write_parquet
+from stridewise.cli.console import decode_runs, fail, output_file, progress, warn, write_parquet
 from stridewise.cli.dashboard import dashboard, users
 from stridewise.cli.flows import forget, nightly, retrain, serve
 from stridewise.cli.risk import evaluate, score, train
@@ -75,7 +76,7 @@ def inspect(
     from stridewise.features.fit.summary import activity_summary
 
     read = failed = 0
-    for path in find_fit_files(paths):
+    for path in _once(find_fit_files(paths)):
         try:
             activity = read_activity(path, decoder=decoder.value, check_crc=check_crc)
         except FitDecodeError as error:
@@ -135,16 +136,24 @@ def features(
     Exit code: 0 when every file was read, 2 when any failed (the tables are still written).
     """
     from stridewise.features.daily import athlete_days
+    from stridewise.store.days import day_outside, widened
     from stridewise.store.inputs import InputError, read_roster
 
     out = output_file(out)
     runs_out = output_file(runs_out) if runs_out else None
+    today = date.today()
+    if until and until.date() > today:  # refused before decoding: no data goes past today
+        fail(f"--until {until:%Y-%m-%d} is after today ({today})")
     try:
-        athletes = read_roster(roster) if roster else None
+        athletes = read_roster(roster, warn) if roster else None
     except InputError as error:
         fail(str(error))
     decoded = decode_runs(paths, athletes, decoder.value)
     runs = decoded.runs
+    if until:
+        refused = day_outside("--until", until.date(), widened(None, runs["local_date"]), today)
+        if refused:
+            fail(refused)  # before a table is written
     days = athlete_days(runs, until.date() if until else None)
     write_parquet(days, out)
     if runs_out:
@@ -276,6 +285,16 @@ def simulate(
         f" {injuries} hip injur{'y' if injuries == 1 else 'ies'} -> {out}",
         err=True,
     )
+
+
+def _once(files: Iterable[Path]) -> Iterator[Path]:
+    """Each file once, however often it was named (`inspect a.fit .`): the first spelling of
+    each real path."""
+    seen: set[Path] = set()
+    for file in files:
+        if (real := file.resolve()) not in seen:
+            seen.add(real)
+            yield file
 
 
 def _line(s: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from stridewise.cli.console import decode_runs, fail, output_file, writable
+from stridewise.cli.console import decode_runs, fail, output_file, warn, writable
 from stridewise.store.layout import keep_private
 
 DATA_ENV = "STRIDEWISE_DATA"
@@ -60,10 +60,12 @@ def read_cohort(folder: Path) -> Cohort:
     if not folder.is_dir():
         fail(f"{folder}: not a folder")
     try:
-        roster = read_roster(folder / "roster.csv") if (folder / "roster.csv").exists() else None
+        roster = (
+            read_roster(folder / "roster.csv", warn) if (folder / "roster.csv").exists() else None
+        )
         if not (folder / "injuries.csv").exists():
             fail(f"{folder / 'injuries.csv'}: missing (the injury log labels the days)")
-        injuries = read_injuries(folder / "injuries.csv")
+        injuries = read_injuries(folder / "injuries.csv", warn=warn)
     except InputError as error:
         fail(str(error))
     if (folder / "runs.parquet").exists():
@@ -329,7 +331,8 @@ def score(
     from stridewise.features.fit import FitDecodeError
     from stridewise.features.ingest import FeatureError, read_file
     from stridewise.models.assess import assess
-    from stridewise.store.inputs import ATHLETE_ID, InputError, athlete_files
+    from stridewise.store.ids import AthleteIdError, athlete_id
+    from stridewise.store.inputs import InputError, file_athlete
 
     if file.is_dir():
         fail(f"{file}: a folder: score takes one FIT file (nightly and features take folders)")
@@ -337,8 +340,10 @@ def score(
         fail(f"{file}: no such file")
     if data is not None and not data.is_dir():
         fail(f"--data {data}: no such folder")
-    if athlete is not None and not ATHLETE_ID.match(athlete):
-        fail(f"--athlete {athlete!r}: letters, digits, '.', '_' or '-' only")
+    try:
+        athlete = athlete if athlete is None else athlete_id(athlete)
+    except AthleteIdError as error:
+        fail(f"--athlete {error}")
     outputs = {
         option: output_file(path, suffix)
         for option, path, suffix in (("workout", workout, ".fit"), ("ics", ics, ".ics"))
@@ -353,9 +358,9 @@ def score(
         fail(f"{file}: not a running activity (sport: {activity.sport or 'unknown'})")
     if activity.truncated:
         fail(f"{file}: truncated: the file ends before its data does (the run would score short)")
-    athlete_id = athlete or next(athlete_files([file]))[0]
     try:
-        history = athlete_history(data_dir(data), athlete_id, activity)
+        athlete = athlete or file_athlete(file)
+        history = athlete_history(data_dir(data), athlete, activity)
     except InputError as error:
         fail(str(error))
     except FeatureError as error:

@@ -114,12 +114,18 @@ def test_stridewise_nightly_prints_the_team_and_json(tmp_path: Path) -> None:
     missing = stridewise("nightly", nowhere, "--data", tmp_path / "data")
     assert missing.returncode == 2 and missing.stderr == f"error: {nowhere}: not a folder\n"
     first = min(f.name[:10] for f in (inbox / "z004").glob("2*.fit"))
-    late = stridewise(*args, "--as-of", "2027-03-01", env=env)  # the last run: 2026-11-22
-    assert late.returncode == 2 and "Traceback" not in late.stderr
-    assert late.stderr.endswith(
-        "error: --as-of 2027-03-01: nobody ran in the 28 days up to it, so nobody was scored "
-        f"(the data's days: {first} to 2026-11-22)\n"
+    days = f"the data's days are {first} to 2026-11-22"  # z004's last run, 12:37 in Zürich
+    late = stridewise(*args, "--as-of", "2026-11-23", env=env)  # no new file: refused at once
+    assert late.returncode == 2 and late.stderr == (
+        f"error: --as-of 2026-11-23 is after the data's last day: {days}\n"
     )
+    recorded = Store(tmp_path / "data").read("manifest").height
+    shutil.copy(SAMPLES / "inbox" / "z003" / "2026-09-02T155056Z.fit", inbox / "z004")
+    after = stridewise(*args, "--as-of", "2026-11-23", env=env)  # a new file: the flow decides
+    assert after.returncode == 2 and after.stderr.endswith(
+        f"error: as-of 2026-11-23 is after the data's last day: {days}\n"
+    )
+    assert Store(tmp_path / "data").read("manifest").height == recorded  # nothing written
 
 
 def test_files_lying_directly_in_the_inbox_are_refused_before_prefect_starts(
