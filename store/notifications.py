@@ -1,15 +1,16 @@
 """What the app database keeps for notifications: each coach's targets (Apprise URLs, stored
 encrypted), what each coach was last told of each athlete, the digests sent, and the
-deliveries that failed.
+deliveries that failed (of nights and of tests).
 
-A digest is claimed before it is sent and marked sent after, in its own rows: a night killed
-in between and run again finds the claim and does not send it twice (at most once: a lost
-message is better than a repeated alarm).
+A coach's target gets at most one digest per as-of day, whatever the re-runs: the digest is
+claimed for (target, day) before it is sent, the claim kept once it is delivered and released
+when the delivery fails, so that the next run tries that day again (a target fixed since brings
+that day's digest). A night killed between sending and recording finds the claim and does not
+send it twice (a lost message is better than a repeated alarm).
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from stridewise.store.app_db import (
     notify_targets,
 )
 from stridewise.store.secrets import decrypt, encrypt, redacted
+from stridewise.store.targets import vetted
 
 
 @dataclass(frozen=True)
@@ -51,21 +53,12 @@ class Recipient:
         return self.is_admin or (team is not None and team in self.teams)
 
 
-def channel(url: str) -> Any | None:
-    """An Apprise object for one URL, or None when no Apprise service takes it. Apprise's own
-    logger is silenced: it writes the whole URL, secret and all, on a parse error."""
-    import apprise
-
-    logging.getLogger("apprise").setLevel(logging.CRITICAL + 1)
-    found = apprise.Apprise()
-    return found if found.add(url) else None
-
-
-def _coach_id(engine: Engine, username: str) -> int:
+def _coach(engine: Engine, username: str) -> Any:
+    """The coach's id and whether they are an admin (`ValueError` for an unknown name)."""
     with engine.connect() as connection:
         found = connection.execute(
-            select(coaches.c.id).where(coaches.c.username == username)
-        ).scalar()
+            select(coaches.c.id, coaches.c.is_admin).where(coaches.c.username == username)
+        ).first()
     if found is None:
         raise ValueError(f"there is no coach named {username!r}")
     return found
@@ -74,12 +67,11 @@ def _coach_id(engine: Engine, username: str) -> int:
 def add_target(
     engine: Engine, data: Path, username: str, url: str, *, daily: bool, details: bool
 ) -> Target:
-    """Store a target for a coach (`ValueError` for an unknown coach or a URL no Apprise
-    service takes)."""
-    if channel(url) is None:
-        raise ValueError(f"{redacted(url)}: not a notification URL Apprise knows")
-    coach_id = _coach_id(engine, username)
-    shown = redacted(url)
+    """Store a target for a coach (`ValueError` for an unknown coach, `TargetError` for a
+    target that `targets.vetted` refuses for them)."""
+    coach = _coach(engine, username)
+    vetted(url, coach.is_admin)
+    coach_id, shown = coach.id, redacted(url)
     with engine.begin() as connection:
         new = connection.execute(
             insert(notify_targets).values(
@@ -95,7 +87,7 @@ def add_target(
 
 
 def remove_target(engine: Engine, username: str, target_id: int) -> None:
-    coach_id = _coach_id(engine, username)
+    coach_id = _coach(engine, username).id
     with engine.begin() as connection:
         gone = connection.execute(
             delete(notify_targets).where(
@@ -107,7 +99,7 @@ def remove_target(engine: Engine, username: str, target_id: int) -> None:
 
 
 def _target_rows(engine: Engine, username: str) -> list[Any]:
-    coach_id = _coach_id(engine, username)
+    coach_id = _coach(engine, username).id
     with engine.connect() as connection:
         return connection.execute(
             select(notify_targets)
@@ -130,14 +122,13 @@ def target_urls(engine: Engine, data: Path, username: str) -> list[tuple[Target,
     return [(_target(r), decrypt(data, r.url_encrypted)) for r in _target_rows(engine, username)]
 
 
-def recipients(engine: Engine, data: Path) -> list[Recipient]:
-    """Every coach with at least one target, with their teams."""
+def recipients(engine: Engine, data: Path, username: str | None = None) -> list[Recipient]:
+    """Every coach with at least one target (or only `username`), with their teams."""
+    query = select(coaches).where(coaches.c.id.in_(select(notify_targets.c.coach_id)))
+    if username is not None:
+        query = query.where(coaches.c.username == username)
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(coaches)
-            .where(coaches.c.id.in_(select(notify_targets.c.coach_id)))
-            .order_by(coaches.c.username)
-        ).all()
+        rows = connection.execute(query.order_by(coaches.c.username)).all()
         teams = connection.execute(select(coach_teams)).all()
     return [
         Recipient(
@@ -151,6 +142,13 @@ def recipients(engine: Engine, data: Path) -> list[Recipient]:
     ]
 
 
+def recipient(engine: Engine, data: Path, username: str) -> Recipient:
+    """One coach, with their targets (none, maybe)."""
+    coach = _coach(engine, username)
+    found = recipients(engine, data, username)
+    return found[0] if found else Recipient(coach.id, username, coach.is_admin, frozenset(), [])
+
+
 def announced(engine: Engine, coach_id: int) -> dict[str, tuple[str, date]]:
     """Athlete -> the tier the coach was last told of, and since when it is that tier."""
     with engine.connect() as connection:
@@ -160,9 +158,10 @@ def announced(engine: Engine, coach_id: int) -> dict[str, tuple[str, date]]:
     return {r.athlete_id: (r.tier, r.on_date) for r in rows}
 
 
-def claim(engine: Engine, key: str, coach_id: int, as_of: date) -> bool:
-    """Claim a digest for sending; False when it was claimed before (sent, or a night killed
-    while sending it)."""
+def claim(engine: Engine, coach_id: int, target: Target, as_of: date) -> str | None:
+    """Claim the digest of `as_of` for one target; its key, or None when it was claimed
+    before (sent, being sent, or a night killed while sending it)."""
+    key = f"{as_of.isoformat()}/{target.id}"
     try:
         with engine.begin() as connection:
             connection.execute(
@@ -171,19 +170,27 @@ def claim(engine: Engine, key: str, coach_id: int, as_of: date) -> bool:
                 )
             )
     except IntegrityError:
-        return False
-    return True
+        return None
+    return key
 
 
-def mark_sent(engine: Engine, key: str, coach_id: int, tiers: dict[str, str]) -> None:
-    """The digest went out: it is sent, and the coach now knows of `tiers` (athlete -> tier;
-    an unchanged tier keeps the day it was first told, so an acknowledgement since still
-    counts; athletes no longer flagged are forgotten, so that a new flag is news again).
-    Days are the clock's, as acknowledgements' are, not the data's."""
+def release(engine: Engine, key: str) -> None:
+    """The delivery failed: the next run may claim that day's digest again."""
+    with engine.begin() as connection:
+        connection.execute(delete(digests).where(digests.c.key == key))
+
+
+def mark_sent(engine: Engine, keys: list[str], coach_id: int, tiers: dict[str, str]) -> None:
+    """The digest went out to the targets of `keys`: they are sent, and the coach now knows of
+    `tiers` (athlete -> tier; an unchanged tier keeps the day it was first told, so an
+    acknowledgement since still counts; athletes no longer flagged are forgotten, so that a
+    new flag is news again). Days are the clock's, as acknowledgements' are, not the data's."""
     before, today = announced(engine, coach_id), datetime.now(UTC).date()
     with engine.begin() as connection:
         connection.execute(
-            update(digests).where(digests.c.key == key).values(status="sent", at=datetime.now(UTC))
+            update(digests)
+            .where(digests.c.key.in_(keys))
+            .values(status="sent", at=datetime.now(UTC))
         )
         connection.execute(delete(announcements).where(announcements.c.coach_id == coach_id))
         for athlete, tier in sorted(tiers.items()):
@@ -207,12 +214,12 @@ def record_failure(engine: Engine, coach_id: int, target: Target, reason: str) -
 
 def failures(engine: Engine, username: str, limit: int = 20) -> list[tuple[datetime, str, str]]:
     """The coach's latest failed deliveries: (when, target redacted, why)."""
-    coach_id = _coach_id(engine, username)
+    coach_id = _coach(engine, username).id
     with engine.connect() as connection:
         rows = connection.execute(
             select(notify_failures)
             .where(notify_failures.c.coach_id == coach_id)
-            .order_by(notify_failures.c.at.desc())
+            .order_by(notify_failures.c.at.desc(), notify_failures.c.id.desc())
             .limit(limit)
         ).all()
     return [(r.at, r.target, r.reason) for r in rows]

@@ -16,9 +16,12 @@ from aiosmtpd.controller import Controller
 
 
 @contextmanager
-def http_receiver(status: int = 200) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+def http_receiver(
+    status: int = 200, port: int = 0, location: str | None = None
+) -> Iterator[tuple[int, list[dict[str, Any]]]]:
     """(port, posts): every JSON body posted, with its path, while the context lasts; the
-    answer is `status` (500: a channel that refuses)."""
+    answer is `status` (500: a channel that refuses; 307 with `location`: one that redirects);
+    on `port` if given (a channel that was down and is back), else on a free one."""
     posts: list[dict[str, Any]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -26,12 +29,14 @@ def http_receiver(status: int = 200) -> Iterator[tuple[int, list[dict[str, Any]]
             body = self.rfile.read(int(self.headers["Content-Length"]))
             posts.append({"path": self.path, **json.loads(body)})
             self.send_response(status)
+            if location:
+                self.send_header("Location", location)
             self.end_headers()
 
         def log_message(self, *_: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -152,7 +152,8 @@ def notify_user(
         typer.Option(
             "--add",
             help="An Apprise URL: mailto:// or mailtos:// (e-mail), slack://, msteams://, "
-            "ntfy://, json:// (any webhook). Stored encrypted.",
+            "ntfy:// or ntfys://, json:// or jsons:// (any webhook), to a public host "
+            "(docs/operations.md). Stored encrypted.",
         ),
     ] = None,
     daily: Annotated[
@@ -194,7 +195,7 @@ def notify_user(
                 typer.echo(f"{username}: target {remove} removed")
             elif show:
                 _list_targets(engine, username)
-            elif not _test_targets(notifications.target_urls(engine, store, username), username):
+            elif not _test_targets(engine, store, username):
                 raise typer.Exit(1)
     except (ValueError, SecretError) as error:
         fail(str(error))
@@ -211,13 +212,16 @@ def _list_targets(engine: Any, username: str) -> None:
         typer.echo(f"failed {at:%Y-%m-%d %H:%M} {shown}: {reason}", err=True)
 
 
-def _test_targets(found: list[Any], username: str) -> bool:
-    """A test message to each target; whether every one was delivered."""
-    from stridewise.flows.notify import send
+def _test_targets(engine: Any, data: Path, username: str) -> bool:
+    """A test message to each target (a failure is kept for `--list`); whether every one was
+    delivered."""
+    from stridewise.flows.notify import try_targets
+    from stridewise.store import notifications
 
-    if not found:
+    coach = notifications.recipient(engine, data, username)
+    if not coach.targets:
         fail(f"{username} has no target: add one with --add URL")
-    reasons = [send(url, "stridewise test", f"A test message for {username}.") for _, url in found]
-    for (t, _), reason in zip(found, reasons, strict=True):
+    done = try_targets(engine, coach)
+    for t, reason in done:
         typer.echo(f"{t.id}\t{t.shown}\t{reason or 'delivered'}")
-    return not any(reasons)
+    return not any(reason for _, reason in done)

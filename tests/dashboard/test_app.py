@@ -28,6 +28,7 @@ from stridewise.models.bundle import DEFAULT_MODEL_DIR
 from stridewise.store import app_db, notifications
 from stridewise.store.app_db import coaches
 from stridewise.store.tables import Store
+from stridewise.store.targets import NETWORKS_VARIABLE
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import sign_in_form
 
@@ -342,17 +343,22 @@ def test_a_new_night_shows_without_a_restart(
 
 
 def test_a_coach_keeps_notification_targets_on_the_settings_page(
-    client: TestClient, data: Path
+    client: TestClient, data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     csrf = sign_in(client, "zoe")
     assert "No target yet" in client.get("/settings").text
+    metadata = {"csrf": csrf, "url": "json://169.254.169.254/latest/meta-data"}
+    refused = client.post("/settings/targets", data=metadata)
+    assert refused.status_code == 422
+    assert "json://169.254.169.254/…: 169.254.169.254 is link-local, not a public" in refused.text
+    monkeypatch.setenv(NETWORKS_VARIABLE, "127.0.0.1/32")  # as for a relay on the server
     url = "json://127.0.0.1:9/s3cret-token"
     form = {"csrf": csrf, "url": url, "details": "1"}
     assert client.post("/settings/targets", data=form).status_code == 303
     page = client.get("/settings").text
     assert "json://127.0.0.1:9/…" in page and "s3cret-token" not in page
     bad = client.post("/settings/targets", data={"csrf": csrf, "url": "nonsense://x"})
-    assert bad.status_code == 422 and "not a notification URL Apprise knows" in bad.text
+    assert bad.status_code == 422 and "nonsense://…: not a notification URL" in bad.text
     assert client.post("/settings/targets", data={**form, "csrf": "x"}).status_code == 403
     with app_db.app_database(data) as engine:
         (target,) = notifications.targets(engine, "zoe")

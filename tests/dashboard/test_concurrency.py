@@ -12,9 +12,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from stridewise.store import notifications
 from stridewise.store.app_db import acknowledged, app_database, logged_injuries
+from stridewise.store.targets import NETWORKS_VARIABLE
 from tests.corpus import SAMPLES
 from tests.dashboard.conftest import BOSTON, PASSWORD, ZURICH
 from tests.dashboard.server import running_dashboard, sign_in_form
@@ -51,7 +53,10 @@ def _coach(
                 done.append("ok" if ok else f"{answer.request.url.path}: {answer.status_code}")
 
 
-def test_two_dashboard_processes_and_a_nightly_write_at_once(data: Path, tmp_path: Path) -> None:
+def test_two_dashboard_processes_and_a_nightly_write_at_once(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(NETWORKS_VARIABLE, "127.0.0.1/32")  # the receiver on loopback
     with http_receiver() as (port, posts):
         with app_database(data) as engine:
             notifications.add_target(

@@ -1,16 +1,18 @@
 """The morning digest: composed for one coach's teams, sent through Apprise to real local
-receivers (HTTP and SMTP), never twice, and never at the cost of the night."""
+receivers (HTTP and SMTP), once per target and as-of day (a failed one again on the next run),
+and never at the cost of the night. The receivers are on loopback: the tests allow it as an
+installation does, with $STRIDEWISE_NOTIFY_NETWORKS (store/targets.py)."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from stridewise.dashboard.auth import add_coach
 from stridewise.flows import notify
@@ -20,6 +22,8 @@ from stridewise.models.explain import Driver
 from stridewise.store import notifications
 from stridewise.store.app_db import acknowledge, app_database, notify_targets
 from stridewise.store.layout import DATABASE_URL_VARIABLE
+from stridewise.store.secrets import encrypt
+from stridewise.store.targets import NETWORKS_VARIABLE
 from tests.corpus import SAMPLES
 from tests.flows.common import free_port, harness_env
 from tests.receivers import http_receiver, smtp_receiver
@@ -73,9 +77,11 @@ def test_a_digest_names_the_coach_s_flagged_athletes_and_only_new_news() -> None
 
 @pytest.fixture
 def data(tmp_path: Path, app_backend: str, request: pytest.FixtureRequest) -> Path:
+    monkeypatch = request.getfixturevalue("monkeypatch")
+    monkeypatch.setenv(NETWORKS_VARIABLE, "127.0.0.0/8")  # the local receivers
     if app_backend == "postgresql":  # each test its own empty app database
         url = request.getfixturevalue("postgres").new_database()
-        request.getfixturevalue("monkeypatch").setenv(DATABASE_URL_VARIABLE, url)
+        monkeypatch.setenv(DATABASE_URL_VARIABLE, url)
     data = tmp_path / "data"
     data.mkdir()
     (data / "roster.csv").write_bytes((SAMPLES / "roster.csv").read_bytes())
@@ -93,9 +99,9 @@ def _add(data: Path, username: str, url: str, **flags: bool) -> None:
         )  # fmt: skip
 
 
-def _send(data: Path, night: list[Assessment] = NIGHT) -> list[notify.Delivery]:
+def _send(data: Path, day: date = DAY) -> list[notify.Delivery]:
     with app_database(data) as engine:
-        return notify.send_digests(engine, data, night, TEAMS, DAY, "https://dash.example")
+        return notify.send_digests(engine, data, NIGHT, TEAMS, day, "https://dash.example")
 
 
 def test_each_coach_gets_their_team_once_and_the_url_is_stored_encrypted(data: Path) -> None:
@@ -126,14 +132,14 @@ def test_an_acknowledged_flag_is_not_announced_again_until_it_rises(data: Path) 
         _send(data)
         with app_database(data) as engine:
             acknowledge(engine, "z001", "seen", "zoe")
-        _send(data)  # the same scores: z004 still flagged and not acknowledged, z001 seen
+        _send(data, date(2026, 11, 23))  # the same scores: z004 still flagged, z001 seen
         assert "Still flagged, not yet acknowledged:\n- z004: high" in posts[-1]["message"]
         assert "z001" not in posts[-1]["message"] and "New since" not in posts[-1]["message"]
         risen = [_assessment("z001", "high", 0.009), *NIGHT[:1], *NIGHT[2:]]
-        with app_database(data) as engine:  # another night: a new digest key
+        with app_database(data) as engine:  # another night
             notify.deliver(
                 engine, notifications.recipients(engine, data)[0], risen, TEAMS,
-                date(2026, 11, 23), None,
+                date(2026, 11, 24), None,
             )  # fmt: skip
         assert "New since the last digest:\n- z001: high" in posts[-1]["message"]
 
@@ -155,7 +161,8 @@ def test_a_failing_target_is_recorded_and_the_others_go_on(
     assert sorted(shown for _, shown, _ in failed) == sorted(
         [f"json://127.0.0.1:{broken}/…", f"json://127.0.0.1:{refused_port}/…"]
     )
-    assert all(reason == "refused or unreachable after 3 attempts" for *_, reason in failed)
+    reason = "digest of 2026-11-22: refused or unreachable after 3 attempts"
+    assert all(why == reason for *_, why in failed)
 
 
 def test_a_night_killed_after_sending_does_not_send_again(
@@ -208,7 +215,8 @@ def test_users_notify_adds_lists_tests_and_removes_without_showing_the_secret(
             assert SECRET_PATH not in done.stdout + done.stderr
     bad = _stridewise("users", "notify", "zoe", "--add", "nonsense://x", "--data", data)
     assert (bad.returncode, bad.stderr.strip()) == (
-        2, "error: nonsense://…: not a notification URL Apprise knows"
+        2, "error: nonsense://…: not a notification URL stridewise sends to (mailto://, "
+        "mailtos://, slack://, msteams://, ntfy://, ntfys://, json://, jsons://)"
     )  # fmt: skip
     both = _stridewise("users", "notify", "zoe", "--list", "--test", "--data", data)
     assert both.returncode == 2 and "give one of" in both.stderr
@@ -217,9 +225,16 @@ def test_users_notify_adds_lists_tests_and_removes_without_showing_the_secret(
 
 
 @pytest.mark.usefixtures("prefect")
-def test_one_nightly_sends_each_coach_their_team_and_a_second_sends_nothing(data: Path) -> None:
+def test_one_nightly_sends_each_coach_their_team_and_a_second_sends_only_what_failed(
+    data: Path,
+) -> None:
     """The issue's check, on the bundled team: two coaches of different teams, each with a
-    json:// target on a local receiver (bob asked for a daily summary)."""
+    json:// target on a local receiver (bob asked for a daily summary), and ann, of zoe's team,
+    whose daily target is down on the first night and back on the second."""
+    with app_database(data) as engine:
+        add_coach(engine, "ann", PASSWORD, ["zurich"])
+    late = free_port()  # nobody listens there on the first night
+    _add(data, "ann", f"json://127.0.0.1:{late}/ann", daily=True)
     with http_receiver() as (port, posts):
         _add(data, "zoe", f"json://127.0.0.1:{port}/zoe")
         _add(data, "bob", f"json://127.0.0.1:{port}/bob", daily=True)
@@ -229,16 +244,120 @@ def test_one_nightly_sends_each_coach_their_team_and_a_second_sends_nothing(data
         )
         first = stridewise(*args, env=harness_env())
         assert first.returncode == 0, first.stderr
-        assert "digests to 2 coaches" in first.stderr
+        assert "digests to 2 coaches, 1 failed" in first.stderr
         scored = {a["athlete_id"]: a["tier"] for a in json.loads(first.stdout)}
-        by_coach = {p["path"]: p["message"] for p in posts}
+        by_coach = {p["path"]: p for p in posts}
         assert len(posts) == 2
         roster = {"zoe": "z", "bob": "b"}  # zurich athletes are z00n, boston b00n (roster.csv)
         for coach, prefix in roster.items():
             flagged = sorted(a for a, tier in scored.items() if tier != "low" and a[0] == prefix)
-            named = sorted(set(re.findall(r"- (\w\d+): ", by_coach[f"/{coach}"])))
+            named = sorted(set(re.findall(r"- (\w\d+): ", by_coach[f"/{coach}"]["message"])))
             assert named == flagged, (coach, by_coach[f"/{coach}"])
-        assert "z004" in by_coach["/zoe"] and "b00" not in by_coach["/zoe"]
-        second = stridewise(*args, env=harness_env())
+        assert "z004" in by_coach["/zoe"]["message"] and "b00" not in by_coach["/zoe"]["message"]
+        with http_receiver(port=late) as (_, late_posts):
+            second = stridewise(*args, env=harness_env())
         assert second.returncode == 0, second.stderr
-        assert len(posts) == 2
+        assert len(posts) == 2  # zoe and bob (daily) had this day's digest
+        (ann,) = late_posts  # ann's, which failed: the same digest as zoe's
+        assert (ann["title"], ann["message"]) == (
+            by_coach["/zoe"]["title"],
+            by_coach["/zoe"]["message"],
+        )
+    with app_database(data) as engine:
+        (failed,) = notifications.failures(engine, "ann")
+    day = json.loads(first.stdout)[0]["date"]  # the night's as-of day
+    assert failed[1:] == (
+        f"json://127.0.0.1:{late}/…",
+        f"digest of {day}: refused or unreachable after 3 attempts",
+    )
+
+
+def test_the_same_day_again_sends_nothing_even_a_daily_summary(data: Path) -> None:
+    """Acknowledging, and being told, changes the day's summary: still not sent twice."""
+    with http_receiver() as (port, posts):
+        _add(data, "zoe", f"json://127.0.0.1:{port}/zoe", daily=True)
+        assert [d.outcome for d in _send(data)] == ["sent"]
+        with app_database(data) as engine:
+            acknowledge(engine, "z004", "seen", "zoe")
+        assert [d.outcome for d in _send(data)] == ["already sent"]
+        assert [p["title"] for p in posts] == ["stridewise 2026-11-22: 2 newly at risk"]
+
+
+def test_a_target_down_then_back_gets_that_day_s_digest_once(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify, "RETRY_S", (0.0, 0.0))
+    down = free_port()
+    _add(data, "zoe", f"json://127.0.0.1:{down}/zoe", daily=True)
+    assert [d.outcome for d in _send(data)] == ["failed"]
+    with http_receiver(port=down) as (_, posts):
+        assert [d.outcome for d in _send(data)] == ["sent"]
+        assert [d.outcome for d in _send(data)] == ["already sent"]
+    assert [p["title"] for p in posts] == ["stridewise 2026-11-22: 2 newly at risk"]
+    assert "- z004: high (0.80%, 2.0 x the usual)" in posts[0]["message"]
+
+
+def test_a_target_stored_before_the_rules_is_checked_again_before_sending(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loopback target written as an older version would have (no check), on an installation
+    that does not allow loopback: the night refuses it, records why, and sends nothing."""
+    monkeypatch.delenv(NETWORKS_VARIABLE)
+    with http_receiver() as (port, posts), app_database(data) as engine:
+        zoe = notifications.recipient(engine, data, "zoe").coach_id
+        with engine.begin() as connection:
+            connection.execute(
+                insert(notify_targets).values(
+                    coach_id=zoe, url_encrypted=encrypt(data, f"json://localhost:{port}/zoe"),
+                    shown="json://localhost/…", daily=True, details=True,
+                    created_at=datetime.now(UTC),
+                )
+            )  # fmt: skip
+        assert [d.outcome for d in _send(data)] == ["failed"]
+        (failed,) = notifications.failures(engine, "zoe")
+    assert posts == []
+    assert failed[2] == (
+        "digest of 2026-11-22: localhost (127.0.0.1) is loopback, not a public address "
+        f"(allowed for admin accounts and the networks in ${NETWORKS_VARIABLE} only)"
+    )
+
+
+def test_a_redirect_is_not_followed(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public webhook could answer 307 towards an address the night must not reach."""
+    monkeypatch.setattr(notify, "RETRY_S", (0.0, 0.0))
+    with http_receiver() as (inner, posts):
+        inward = f"http://127.0.0.1:{inner}/inner"
+        with http_receiver(status=307, location=inward) as (outer, bounced):
+            _add(data, "zoe", f"json://127.0.0.1:{outer}/zoe")
+            assert [d.outcome for d in _send(data)] == ["failed"]
+    assert len(bounced) == 3 and posts == []
+
+
+def test_an_admin_may_send_to_loopback_without_the_setting(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(NETWORKS_VARIABLE)
+    with app_database(data) as engine:
+        add_coach(engine, "root", PASSWORD, [], admin=True)
+    with http_receiver() as (port, posts):
+        _add(data, "root", f"json://127.0.0.1:{port}/root")
+        assert {d.coach: d.outcome for d in _send(data)} == {"root": "sent"}
+    assert [p["path"] for p in posts] == ["/root"]
+
+
+def test_list_shows_the_failures_of_tests_and_nights(data: Path) -> None:
+    down = free_port()
+    _add(data, "zoe", f"json://127.0.0.1:{down}/zoe")
+    tested = _stridewise("users", "notify", "zoe", "--test", "--data", data)
+    assert tested.returncode == 1
+    assert (
+        tested.stdout == f"1\tjson://127.0.0.1:{down}/…\trefused or unreachable after 3 attempts\n"
+    )
+    listed = _stridewise("users", "notify", "zoe", "--list", "--data", data)
+    assert listed.stdout == f"1\tjson://127.0.0.1:{down}/…\n"
+    (line,) = listed.stderr.splitlines()
+    assert re.fullmatch(
+        rf"failed \d{{4}}-\d\d-\d\d \d\d:\d\d json://127\.0\.0\.1:{down}/…: "
+        r"test: refused or unreachable after 3 attempts",
+        line,
+    ), line
