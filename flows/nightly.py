@@ -38,8 +38,8 @@ from stridewise.models.assess import Assessment
 from stridewise.models.bundle import load
 from stridewise.models.rules import load_rules
 from stridewise.models.team import active_athletes, athletes_to_update, score_rows, score_team
-from stridewise.store.days import data_days, day_outside, widened
 from stridewise.store.app_db import app_database
+from stridewise.store.days import data_days, day_outside, widened
 from stridewise.store.inbox import (
     Copy,
     InboxFile,
@@ -98,9 +98,9 @@ class Night:
     misplaced: int = 0
     """FIT files lying directly in the inbox, outside every athlete's folder: not ingested."""
     deliveries: tuple[Delivery, ...] = ()
+    """What each coach with a notification target was sent."""
     refused: str | None = None
     """Why the night wrote nothing: `as_of` lies outside the data's days, new files included."""
-    """What each coach with a notification target was sent."""
     skipped: tuple[Skipped, ...] = ()
     """What the inbox holds that was read as nobody's: folders that are not athlete ids,
     symbolic links, unreadable files (not recorded: looked at again next night)."""
