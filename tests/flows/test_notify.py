@@ -218,6 +218,12 @@ def test_users_notify_adds_lists_tests_and_removes_without_showing_the_secret(
         2, "error: nonsense://…: not a notification URL stridewise sends to (mailto://, "
         "mailtos://, slack://, msteams://, ntfy://, ntfys://, json://, jsons://)"
     )  # fmt: skip
+    metadata = "json://169.254.169.254/latest/meta-data"
+    refused = _stridewise("users", "notify", "zoe", "--add", metadata, "--data", data)
+    assert (refused.returncode, refused.stderr) == (
+        2, "error: json://169.254.169.254/…: 169.254.169.254 is link-local, not a public address "
+        f"(allowed for admin accounts and the networks in ${NETWORKS_VARIABLE} only)\n",
+    )  # fmt: skip
     both = _stridewise("users", "notify", "zoe", "--list", "--test", "--data", data)
     assert both.returncode == 2 and "give one of" in both.stderr
     removed = _stridewise("users", "notify", "zoe", "--remove", "1", "--data", data)
