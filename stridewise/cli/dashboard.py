@@ -26,16 +26,28 @@ def dashboard(
     workers: Annotated[
         int, typer.Option(help="Server processes (default: one per core, at most 4).", min=1)
     ] = DEFAULT_WORKERS,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            metavar="ADDR",
+            help="A reverse proxy's address (or network) whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed (repeat for several; default: none).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the coach dashboard (team page, athlete pages, JSON API at /api/docs) over the
     data directory the nightly flow writes. Behind TLS, run it behind a proxy that sets
-    X-Forwarded-Proto, so that session cookies are marked Secure. Requests are not logged
+    X-Forwarded-Proto and X-Forwarded-For, named with --trusted-proxy, so that session
+    cookies are marked Secure and sign-ins are counted per client. Requests are not logged
     (the paths name athletes)."""
     import uvicorn
 
     from stridewise.dashboard.app import DATA_VARIABLE
 
     store = existing_data_dir(data, ": run `stridewise nightly` first")
+    for proxy in trusted_proxy or []:
+        _check_proxy(proxy)
     with socket.socket() as probe:
         try:
             probe.bind((host, port))
@@ -51,8 +63,21 @@ def dashboard(
         workers=workers,
         log_level="warning",
         access_log=False,
-        proxy_headers=True,
+        # forwarded headers from anyone else are anyone's words: ignored (uvicorn's own
+        # default trusts 127.0.0.1, i.e. every local user, and $FORWARDED_ALLOW_IPS)
+        proxy_headers=bool(trusted_proxy),
+        forwarded_allow_ips=",".join(trusted_proxy or []) or None,
     )
+
+
+def _check_proxy(proxy: str) -> None:
+    """An IP address or network (uvicorn would take a typo for a host name, never matched)."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(proxy, strict=False)
+    except ValueError:
+        fail(f"--trusted-proxy {proxy!r}: not an IP address or network")
 
 
 @users.command("add")

@@ -21,6 +21,15 @@ START_S = 60
 @contextmanager
 def running_dashboard(data: Path, log: Path, *options: str) -> Iterator[str]:
     """The server's address once it answers; what it prints (out and error) goes to `log`."""
+    with dashboard_process(data, log, *options) as (base, _):
+        yield base
+
+
+@contextmanager
+def dashboard_process(
+    data: Path, log: Path, *options: str
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The server's address once it answers, and its process."""
     port = free_port()
     command = [sys.executable, "-m", "stridewise", "dashboard", "--data", str(data)]
     with log.open("w") as output:
@@ -38,7 +47,7 @@ def running_dashboard(data: Path, log: Path, *options: str) -> Iterator[str]:
             except httpx.HTTPError:
                 assert time.monotonic() < deadline, f"no answer in {START_S} s"
                 time.sleep(0.3)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         server.wait(timeout=30)

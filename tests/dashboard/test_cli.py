@@ -83,7 +83,8 @@ def test_the_dashboard_serves_its_pages_and_logs_no_personal_data(
     data: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "dashboard.log"
-    with running_dashboard(data, log) as base, httpx.Client(base_url=base) as browser:
+    proxy = ("--trusted-proxy", "127.0.0.1")  # a TLS proxy on this machine, named
+    with running_dashboard(data, log, *proxy) as base, httpx.Client(base_url=base) as browser:
         assert "Sign in" in browser.get("/login").text
         assert browser.get("/static/style.css").status_code == 200
         signed = browser.post("/login", data=sign_in_form(browser, "zoe", PASSWORD))
