@@ -24,8 +24,6 @@ DOWNHILL_GRADE = -0.02
 MERGE_GAP_S = 60.0
 SUSTAINED_S = 60.0
 MOVING_GAP_S = 10.0
-_RUN_GAP_S = 1e8
-"""Added to each run's times so that one clock orders every record of a batch."""
 
 
 def moving_steps(runs: Segments, t: np.ndarray, moving: np.ndarray) -> np.ndarray:
@@ -37,19 +35,31 @@ def moving_steps(runs: Segments, t: np.ndarray, moving: np.ndarray) -> np.ndarra
 
 
 def centred_window(runs: Segments, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first and last record of the `SMOOTHING_S` centred on each record, within its run."""
-    clock = t + runs.owner * _RUN_GAP_S
-    low = np.searchsorted(clock, clock - SMOOTHING_S / 2, side="left")
-    high = np.searchsorted(clock, clock + SMOOTHING_S / 2, side="right") - 1
+    """The first and last record of the `SMOOTHING_S` centred on each record, within its run
+    (a record without a time: itself alone).
+
+    Each run's records are in time order, those without a time last (`run_measures` sees to
+    it). One clock orders every timed record of the batch: each run's times from its first,
+    shifted past the previous run's last by more than the window, whatever a file's clock
+    says (a fixed shift per run failed once a run's times spanned more than the shift).
+    """
+    timed = ~np.isnan(t)
+    first = runs.lowest(t, timed)
+    span = np.nan_to_num(runs.highest(t, timed) - first) + SMOOTHING_S + 1
+    clock = (t - runs.spread(first) + runs.spread(np.cumsum(span) - span))[timed]
+    low, high = np.arange(len(t)), np.arange(len(t))
+    rows = high[timed]
+    low[timed] = rows[np.searchsorted(clock, clock - SMOOTHING_S / 2, side="left")]
+    high[timed] = rows[np.searchsorted(clock, clock + SMOOTHING_S / 2, side="right") - 1]
     return low, high
 
 
 def smoothed_speed(runs: Segments, t: np.ndarray, speed: np.ndarray) -> np.ndarray:
     """Each record's mean speed over the `SMOOTHING_S` centred on it, within its run."""
     low, high = centred_window(runs, t)
-    step = np.clip(runs.steps(t), 0.0, None)
-    step[runs.first] = 0.0
-    distance = np.cumsum(np.nan_to_num(speed) * step)
+    step = np.nan_to_num(np.clip(runs.steps(t), 0.0, None))  # no time, no step (a NaN
+    step[runs.first] = 0.0  # would void every later sum of the run)
+    distance = runs.cumsum(np.nan_to_num(speed) * step)
     span = t[high] - t[low]
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(span > 0, (distance[high] - distance[low]) / span, speed)

@@ -62,7 +62,7 @@ def run_measures(
     `reference_speed` and `easy_speed` (NaN: not in the roster).
     """
     runs = Segments.of_labels(columns["run"])
-    c = columns
+    c = _time_ordered(runs, columns)
     same = {
         n: np.concatenate(
             [
@@ -132,6 +132,26 @@ def run_measures(
         "walk_share": walking,
         "has_running_dynamics": runs.any(running & dynamics),
     }
+
+
+def _time_ordered(runs: Segments, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The records with each run's in time order (those without a time last), its times
+    counted from the earliest.
+
+    A file's records can go back in time (the second part of a chained file, a clock reset,
+    a record written late), and every step, lag and window here assumes they do not. Runs
+    already in order, nearly all, are handed back as they are.
+    """
+    t = columns["elapsed_s"]
+    timed = ~np.isnan(t)
+    back = (t[1:] < t[:-1]) | (timed[1:] & ~timed[:-1])
+    if not (back & (runs.owner[1:] == runs.owner[:-1])).any():
+        return columns
+    order = np.lexsort((t, runs.owner))
+    ordered = {name: values[order] for name, values in columns.items()}
+    t, timed = t[order], timed[order]
+    ordered["elapsed_s"] = t - runs.spread(runs.lowest(t, timed))
+    return ordered
 
 
 def _drifts(

@@ -56,14 +56,19 @@ class Segments:
         return np.logical_or.reduceat(where, self.first)
 
     def cumsum(self, x: np.ndarray) -> np.ndarray:
-        """Cumulative sum restarting with each segment."""
-        total = np.cumsum(x)
-        return total - self.spread(total[self.first] - x[self.first])
+        """Cumulative sum restarting with each segment, each summed from its own first row
+        as if it were alone (one running total less each segment's start carried the rounding
+        of the segments before: a run's warm-up moved by a record with what was batched
+        before it). A loop over segments, each a numpy sum."""
+        parts = (np.cumsum(x[a : b + 1]) for a, b in zip(self.first, self.last, strict=True))
+        return np.concatenate([np.empty(0, dtype=np.asarray(x).dtype), *parts])
 
     def steps(self, x: np.ndarray) -> np.ndarray:
-        """x[k] - x[k-1] within a segment; a segment's first row repeats its second."""
-        step = np.diff(x, prepend=x[0])
-        step[self.first] = step[self.first + 1]
+        """x[k] - x[k-1] within a segment; a segment's first row repeats its second (NaN in a
+        one-row segment: it has no step, and its next row is another segment's)."""
+        step = np.diff(x, prepend=x[:1]).astype(np.float64)
+        second = np.minimum(self.first + 1, len(x) - 1)
+        step[self.first] = np.where(self.first < self.last, step[second], np.nan)
         return step
 
     def trailing_mean(self, x: np.ndarray, rows: int) -> np.ndarray:

@@ -29,8 +29,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from stridewise.features.daily import athlete_days
-from stridewise.features.ingest import read_runs
-from stridewise.features.runs import run_features
+from stridewise.features.ingest import batch_features, read_runs
 from stridewise.flows.artifacts import flagged_rows, team_report
 from stridewise.flows.notify import Delivery, send_digests
 from stridewise.flows.progress import report
@@ -175,12 +174,12 @@ def manifest_entries(store: Store, files: list[InboxFile]) -> pl.DataFrame:
 
 @task(cache_policy=NO_CACHE)
 def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> DecodedBatch:
-    """Decode one batch of files into per-run features; bad files are collected."""
+    """Decode one batch of files into per-run features; a file that fails at any step is
+    collected with its reason (quarantined), the others go on."""
     batch = read_runs([(f.athlete_id, f.path) for f in files])
-    return DecodedBatch(
-        run_features(batch.records, batch.runs, roster),
-        {str(path): reason for path, reason in batch.failures},
-    )
+    computed = batch_features(batch, roster)
+    failures = [*batch.failures, *computed.failures]
+    return DecodedBatch(computed.runs, {str(path): reason for path, reason in failures})
 
 
 @task(cache_policy=NO_CACHE)

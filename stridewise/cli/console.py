@@ -102,8 +102,7 @@ class Decoded:
 def decode_runs(paths: Sequence[Path], athletes: Any, decoder: str = "numpy") -> Decoded:
     """Decode FIT files (or inboxes) into per-run features with a progress bar; each bad file
     and each duplicate is one line on stderr; no readable file at all is an error."""
-    from stridewise.features.ingest import read_runs
-    from stridewise.features.runs import run_features
+    from stridewise.features.ingest import batch_features, read_runs
 
     files = athlete_inputs(paths)
     if not files:
@@ -111,11 +110,12 @@ def decode_runs(paths: Sequence[Path], athletes: Any, decoder: str = "numpy") ->
     with progress() as bar:
         task = bar.add_task("decoding", total=len(files))
         batch = read_runs(files, decoder=decoder, on_file=lambda *_: bar.advance(task))
-    for path, reason in batch.failures:
+    computed = batch_features(batch, athletes)
+    failures = [*batch.failures, *computed.failures]
+    for path, reason in failures:
         typer.echo(f"{path}: error: {reason}", err=True)
     for path, original in batch.duplicates:
         typer.echo(f"{path}: skipped: the same activity as {original}", err=True)
-    if batch.runs.is_empty():
+    if computed.runs.is_empty():
         fail("none of the files could be read")
-    runs = run_features(batch.records, batch.runs, athletes)
-    return Decoded(runs, len(files), len(batch.failures))
+    return Decoded(computed.runs, len(files), len(failures))

@@ -14,7 +14,8 @@ import polars as pl
 
 from stridewise.features.daily import athlete_days
 from stridewise.features.fit import Activity
-from stridewise.features.runs import run_features, run_id, run_records, run_row, runs_frame
+from stridewise.features.ingest import file_features
+from stridewise.features.runs import run_id, run_records, run_row, runs_frame
 from stridewise.models.labels import injury_flags
 from stridewise.store.inputs import InputError, injury_history, kept, read_roster
 from stridewise.store.tables import Store
@@ -31,12 +32,12 @@ class History:
 
 def athlete_history(data: Path, athlete_id: str, activity: Activity) -> History:
     """The athlete's days up to and including `activity`'s day (a whole run; `InputError` if a
-    file of the data directory cannot be read)."""
+    file of the data directory cannot be read, `FeatureError` if the run's features fail)."""
     roster_file = kept(data, "roster.csv")
     roster = read_roster(roster_file) if roster_file else None
     injuries = injury_history(data, None)
     key = run_id(athlete_id, activity)
-    run = run_features(
+    run = file_features(
         run_records(key, activity), runs_frame([run_row(athlete_id, activity)]), roster
     )
     past = _past_runs(Store(data), athlete_id, key)

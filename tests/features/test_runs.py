@@ -171,6 +171,58 @@ def test_runs_are_computed_apart_in_one_batch() -> None:
     assert f["trimp"].to_list()[1] is None
 
 
+def _tempo_columns() -> dict[str, np.ndarray]:
+    """25 min, a record a second: 10 min easy (2.5 m/s), 10 min fast (3.5), 5 min easy."""
+    t = np.arange(1501.0)
+    speed = np.where((t >= 600) & (t < 1200), 3.5, 2.5)
+    distance = np.concatenate([[0.0], np.cumsum(speed[1:])])
+    cadence = np.where(speed > 3, 176.0, 166.0)
+    return {"elapsed_s": t, "speed_mps": speed, "distance_m": distance, "cadence_spm": cadence}
+
+
+def test_records_out_of_time_order_are_the_run_in_time_order() -> None:
+    """A file's records can go back in time (a chained file's second part, a clock reset):
+    a run is its records in time order, whatever order the file has them in."""
+    ordered = _tempo_columns()
+    shuffled_at = np.random.default_rng(24).permutation(1501)
+    shuffled = {name: values[shuffled_at] for name, values in ordered.items()}
+    back = {name: np.roll(values, 500) for name, values in ordered.items()}  # the last 500 first
+    expected = features(records(**ordered))
+    assert expected["warmup_min"] == pytest.approx(591 / 60)  # as test_efforts' tempo run
+    assert expected["distance_km"] == pytest.approx((599 * 2.5 + 600 * 3.5 + 301 * 2.5) / 1000)
+    assert features(records(**shuffled)) == expected
+    assert features(records(**back)) == expected
+
+
+def test_a_clock_that_jumps_years_does_not_reach_the_next_run() -> None:
+    """A run whose clock jumps decades ahead (a real Edge 500 file jumps two years, and
+    back): the next run of the batch keeps the row it has alone (the windows' clock put a
+    fixed 1e8 s between runs: past it, they ran into the next run and out of the batch)."""
+    jumpy = _tempo_columns()
+    jumpy["elapsed_s"] = np.where(np.arange(1501) >= 1400, 1.2e9, 0.0) + jumpy["elapsed_s"]
+    batch = pl.concat([records("a/1", **jumpy), records("a/2", **_tempo_columns())])
+    rows = run_features(batch, runs("a/1", "a/2")).rows(named=True)
+    assert rows[1] == {**features(records("a/1", **_tempo_columns())), "run_id": "a/2"}
+
+
+def test_runs_of_one_record_and_records_without_a_time() -> None:
+    """One record: no step, no distance, its own speed and heart rate (IndexError before, in
+    the middle or at the end of a batch). Records without a time: no step, no window, and
+    the runs after them unchanged."""
+    one = records("a/1", elapsed_s=[0.0], speed_mps=[3.0], heart_rate_bpm=[150.0])
+    untimed = records("a/2", elapsed_s=[None] * 3, distance_m=[0.0, 10.0, 20.0])
+    tempo = records("a/3", **_tempo_columns())
+    again = one.with_columns(run_id=pl.lit("a/4"))
+    batch = pl.concat([one, untimed, tempo, again], how="vertical_relaxed")
+    rows = run_features(batch, runs("a/1", "a/2", "a/3", "a/4"))
+    first, second, third, last = rows.rows(named=True)
+    assert (first["distance_km"], first["speed_mps"], first["heart_rate_bpm"]) == (0, 3, 150)
+    assert first["warmup_min"] is None and first["cadence_spm"] is None
+    assert second["distance_km"] == pytest.approx(0.02)  # the steps of distance still count
+    assert third == {**features(records("a/3", **_tempo_columns())), "run_id": "a/3"}
+    assert {**last, "run_id": "a/1"} == first  # last in the batch: IndexError before
+
+
 STOPS = ("stop", "stop_all", "stop_disable", "stop_disable_all")
 
 
