@@ -93,7 +93,7 @@ def _plan(
     own = [d for d in index.definitions if d.global_num == message.num]
     names = [f.name for f in message.fields]
     names += sorted({c.column for d in own for c in dev_columns.get(d.id, ())})
-    rows = sum(len(index.messages_of(d)) for d in own)
+    rows = sum(index.count(d) for d in own)
     return TablePlan(message, own, dev_columns, names, rows)
 
 
@@ -190,7 +190,7 @@ def _dev_columns(index: MessageIndex) -> dict[int, list[DevColumn]]:
         for d in index.definitions
         if d.global_num in (FIELD_DESCRIPTION_NUM, DEVELOPER_DATA_ID_NUM)
     ]
-    if sum(len(index.messages_of(d)) for d in described_by) > index.limits.developer_descriptions:
+    if sum(index.count(d) for d in described_by) > index.limits.developer_descriptions:
         raise over_limit(index.limits.developer_descriptions, "developer descriptions")
     changes = sorted(_description_changes(index, described_by))
     described: dict[int, dict[int, tuple[str | None, int]]] = {}
@@ -303,11 +303,13 @@ def _concat(
     if not parts:
         return np.empty(0, np.int64), {name: np.empty(0) for name in names}
     seq = np.concatenate([s for s, _ in parts])
-    order = np.argsort(seq, kind="stable")
     stacked = {name: np.full(len(seq), np.nan) for name in names}
     at = 0
     for s, columns in parts:
         for name, values in columns.items():
             stacked[name][at : at + len(s)] = values
         at += len(s)
-    return seq[order], {name: values[order] for name, values in stacked.items()}
+    if (np.diff(seq) > 0).all():  # one definition, or definitions one after another
+        return seq, stacked
+    order = np.argsort(seq, kind="stable")
+    return seq[order], {name: stacked.pop(name)[order] for name in names}  # one copy at a time

@@ -87,14 +87,23 @@ class MessageIndex:
     def payloads(self, definition: Definition) -> np.ndarray:
         """The payload bytes of `definition`'s messages as an (n, size) matrix (gathered once).
 
-        Taken from a sliding-window view of the file: no index matrix (8 bytes per payload
-        byte) is built, so the matrix is all the gathering allocates.
+        Taken from a view of the file as overlapping rows of `size` bytes, one per offset: no
+        index matrix (8 bytes per payload byte) is built, so the matrix is all it allocates.
         """
         if definition.id not in self._payloads:
             starts = self.offsets[self.messages_of(definition)]
-            windows = np.lib.stride_tricks.sliding_window_view(self.data, definition.size)
+            size = definition.size
+            windows = np.ndarray((len(self.data) - size + 1, size), np.uint8, self.data, 0, (1, 1))
             self._payloads[definition.id] = windows[starts]
         return self._payloads[definition.id]
+
+    def count(self, definition: Definition) -> int:
+        """How many data messages use `definition`."""
+        return int(self._counts[definition.id])
+
+    @cached_property
+    def _counts(self) -> np.ndarray:
+        return np.bincount(self.def_ids, minlength=len(self.definitions))
 
     def messages_of(self, definition: Definition) -> np.ndarray:
         """Sequence numbers of the data messages that use `definition`, in file order."""

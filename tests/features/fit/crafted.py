@@ -52,16 +52,18 @@ DESCRIPTION_FIELDS = [(0, 1, UINT8), (1, 1, UINT8), (2, 1, UINT8), (3, NAME_SIZE
 
 def descriptions_then_resets(descriptions: int, resets: int) -> bytes:
     """`descriptions` field descriptions (developer index i // 256, field number i % 256,
-    named `f<i>`), then `resets` developer_data_id messages, each for index 1 + (j mod 254):
-    every index but 0 starts afresh, again and again. Last, a record whose developer fields
-    are (0, 0), still described as `f0`, and (1, 0), no longer described: one column, dev_f0.
+    named `f<i>`: at most 65,280, indexes 0-254), then `resets` developer_data_id messages:
+    the first for index 1, the others for index 255, which no field has. Last, a record whose
+    developer fields are (0, 0), still described as `f0`, and (1, 0), no longer described:
+    one column, dev_f0.
 
-    The decoder once rebuilt every description per developer_data_id: quadratic.
+    The decoder once rebuilt every description per developer_data_id: quadratic, and a
+    restart that forgets nothing keeps every description to rebuild for the next one.
     """
     out = file_id() + definition(1, FIELD_DESCRIPTION, DESCRIPTION_FIELDS)
     out += b"".join(description(1, i // 256, i % 256, f"f{i}") for i in range(descriptions))
     out += definition(2, DEVELOPER_DATA_ID, [(3, 1, UINT8)])
-    out += b"".join(bytes([2, 1 + j % 254]) for j in range(resets))
+    out += b"".join(bytes([2, 255 if j else 1]) for j in range(resets))
     out += definition(3, RECORD, [(253, 4, UINT32)], [(0, 1, 0), (0, 1, 1)])
     out += bytes([3]) + struct.pack("<I", START) + bytes([42, 7])
     return fit_file(out)
@@ -91,10 +93,12 @@ def one_byte_messages(count: int) -> bytes:
     return fit_file(file_id() + definition(1, RECORD, []) + b"\x01" * count)
 
 
-def definitions(count: int) -> bytes:
+def definitions(count: int, records: bool = False) -> bytes:
     """`count` record definitions, each different (three one-byte fields numbered by the
-    definition's count in base 256), then one record."""
+    definition's count in base 256), then one record, or with `records` a record after each."""
     fields = (
         [(i & 0xFF, 1, UINT8), (i >> 8 & 0xFF, 1, UINT8), (i >> 16, 1, UINT8)] for i in range(count)
     )
-    return fit_file(file_id() + b"".join(definition(1, RECORD, f) for f in fields) + b"\x01\0\0\0")
+    record = b"\x01\0\0\0"
+    defined = (definition(1, RECORD, f) + record * records for f in fields)
+    return fit_file(file_id() + b"".join(defined) + record * (not records))
