@@ -5,7 +5,7 @@ retried a few times and then recorded (coach, target redacted, when, why) and th
 and nothing here raises into the flow. No URL and no athlete appears in the logs.
 
 Each target gets one digest per as-of day (`notifications.claim`); one that failed is tried
-again by the next run of that day or of a later one. Every target is vetted again before health
+again by the next run of that night. Every target is vetted again before health
 data goes to it (`store.targets`): it may have been stored under older rules, or its host may
 resolve elsewhere since.
 """

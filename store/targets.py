@@ -49,7 +49,7 @@ def _kind(address: Address) -> str | None:
     return None if address.is_global else "private"
 
 
-def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """The networks of $STRIDEWISE_NOTIFY_NETWORKS (`TargetError` for one that is not)."""
     networks = []
     for text in filter(None, (t.strip() for t in os.environ.get(NETWORKS_VARIABLE, "").split(","))):
@@ -78,7 +78,7 @@ def _hosts(scheme: str, plugin: Any) -> list[str]:
     return [getattr(plugin, "smtp_host", None) or plugin.host]
 
 
-def check_host(shown: str, host: str, admin: bool) -> None:
+def _check_host(shown: str, host: str, admin: bool) -> None:
     """A host every address of which is public, or allowed (`TargetError` otherwise)."""
     try:
         addresses = _addresses(host)
@@ -86,7 +86,7 @@ def check_host(shown: str, host: str, admin: bool) -> None:
         raise TargetError(shown, f"{host} does not resolve") from None
     if admin:
         return
-    networks = allowed_networks()
+    networks = _allowed_networks()
     for address in sorted(addresses, key=str):
         kind = _kind(address)
         if kind and not any(address in network for network in networks):
@@ -120,7 +120,7 @@ def vetted(url: str, admin: bool) -> Any:
     if plugin is None:
         raise TargetError(shown, "not a notification URL Apprise knows")
     for host in _hosts(scheme, plugin):
-        check_host(shown, host, admin)
+        _check_host(shown, host, admin)
     plugin.redirects = False  # a public host must not bounce the message to an inner one
     found = apprise.Apprise()
     found.add(plugin)
