@@ -60,8 +60,9 @@ def dashboard(site: str | None, *options: str) -> Iterator[tuple[str, int]]:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
         serve, _ = _command(site, "dashboard", "--data", str(data), "--port", str(port))
+        log = (Path(tmp) / "server.log").open("w")
         server = subprocess.Popen([*serve, "--workers", "1", *options], env=env, cwd=tmp,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                                  stdout=log, stderr=log)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + START_S
@@ -77,6 +78,10 @@ def dashboard(site: str | None, *options: str) -> Iterator[tuple[str, int]]:
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
+            errors = [line for line in Path(log.name).read_text().splitlines() if "Error" in line]
+            if errors:
+                print(f"  the server's last error: {errors[-1]}")
 
 
 def _kib(pid: int, field: str) -> int:

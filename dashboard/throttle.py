@@ -14,9 +14,9 @@ right, under three limits at once (a window of WINDOW_S each):
   address the account signed in from before: a guesser spread over many addresses is
   slowed down, and the coach still signs in from their usual place.
 
-The counts are rows of the app database raised by one UPDATE each (`n = n + 1 ... RETURNING
-n`), which SQLite and PostgreSQL run one at a time per row, in the transaction that checks
-the limits: every thread of every server process sees the same counts, and 40 parallel
+The counts are rows of the app database, all three raised by one statement (`INSERT ... ON
+CONFLICT DO UPDATE SET n = n + 1 ... RETURNING n`), which SQLite and PostgreSQL run one at a
+time per row, in the transaction that checks the limits: every thread of every server process sees the same counts, and 40 parallel
 tries of one account get PER_ACCOUNT_AND_ADDRESS password checks, not more.
 """
 
@@ -30,7 +30,13 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, case, delete, exists, select, update
 
-from stridewise.store.app_db import coaches, insert_absent, sign_in_addresses, sign_in_counts
+from stridewise.store.app_db import (
+    coaches,
+    dialect_insert,
+    insert_absent,
+    sign_in_addresses,
+    sign_in_counts,
+)
 
 WINDOW_S = 15 * 60
 PER_ACCOUNT_AND_ADDRESS = 5
@@ -47,6 +53,10 @@ Key = tuple[str, str]
 """(scope, subject) of a row of `sign_in_counts`."""
 
 _hashing = threading.BoundedSemaphore(HASHES_AT_ONCE)
+_writing = threading.Lock()
+"""One sign-in transaction at a time per process: the others wait here, not on SQLite's
+write lock, whose wait is bounded (a flood's transactions, each slowed by 40 threads taking
+turns at the interpreter, outlasted it)."""
 
 
 class Busy(Exception):
@@ -79,50 +89,50 @@ def _where(key: Key) -> tuple:
     return sign_in_counts.c.scope == key[0], sign_in_counts.c.subject == key[1]
 
 
-def _raise(connection: Connection, key: Key, now: datetime) -> int:
-    """Add one to a count (started again when its window is over); the new count. Taken
-    twice when the row was deleted between its insert and its update."""
+def _raise(connection: Connection, keys: list[Key], now: datetime) -> dict[Key, int]:
+    """Add one to each count (started again when its window is over), in one statement
+    that inserts the rows that are not there yet; the new counts."""
     stale = sign_in_counts.c.since < now - timedelta(seconds=WINDOW_S)
+    rows = [{"scope": scope, "subject": subject, "n": 1, "since": now} for scope, subject in keys]
     statement = (
-        update(sign_in_counts)
-        .where(*_where(key))
-        .values(
-            n=case((stale, 1), else_=sign_in_counts.c.n + 1),
-            since=case((stale, now), else_=sign_in_counts.c.since),
+        dialect_insert(connection, sign_in_counts)
+        .values(rows)
+        .on_conflict_do_update(
+            index_elements=[sign_in_counts.c.scope, sign_in_counts.c.subject],
+            set_={
+                "n": case((stale, 1), else_=sign_in_counts.c.n + 1),
+                "since": case((stale, now), else_=sign_in_counts.c.since),
+            },
         )
-        .returning(sign_in_counts.c.n)
+        .returning(sign_in_counts.c.scope, sign_in_counts.c.subject, sign_in_counts.c.n)
     )
-    for _ in range(2):
-        insert_absent(connection, sign_in_counts, scope=key[0], subject=key[1], n=0, since=now)
-        count = connection.execute(statement).scalar_one_or_none()
-        if count is not None:
-            return count
-    raise RuntimeError(f"sign-in count {key[0]} could not be kept")
+    return {(scope, subject): n for scope, subject, n in connection.execute(statement)}
 
 
 def count_attempt(engine: Engine, username: str, address: str) -> list[Key] | None:
     """Count a sign-in attempt under each limit; the keys counted (for `uncount`), or None,
     with nothing counted, when a limit is reached."""
     now = datetime.now(UTC)
+    limits = dict(_keys(username, address))
     known = exists().where(
         sign_in_addresses.c.coach_id == coaches.c.id,
         coaches.c.username == username,
         sign_in_addresses.c.address == address,
     )
-    with engine.connect() as connection, connection.begin() as transaction:
-        counts = [(k, limit, _raise(connection, k, now)) for k, limit in _keys(username, address)]
-        # read after the writes: a SQLite transaction that reads first may not write later
+    with _writing, engine.connect() as connection, connection.begin() as transaction:
+        counts = _raise(connection, list(limits), now)
+        # read after the write: a SQLite transaction that reads first may not write later
         spared = connection.execute(select(known)).scalar_one()
-        if any(n > limit and not (spared and key[0] == "account") for key, limit, n in counts):
+        if any(n > limits[k] and not (spared and k[0] == "account") for k, n in counts.items()):
             transaction.rollback()
             return None
-    return [key for key, _, _ in counts]
+    return list(limits)
 
 
 def uncount(engine: Engine, keys: list[Key]) -> None:
     """Take back an attempt that was right, or whose password was never checked."""
     column = sign_in_counts.c.n
-    with engine.begin() as connection:
+    with _writing, engine.begin() as connection:
         for key in keys:
             lower = update(sign_in_counts).where(*_where(key))
             connection.execute(lower.values(n=case((column > 0, column - 1), else_=0)))
@@ -132,7 +142,7 @@ def remember_address(engine: Engine, coach_id: int, address: str) -> None:
     """An address the coach signed in from (spared by the per-account limit from then on);
     counts long out of their window go."""
     now = datetime.now(UTC)
-    with engine.begin() as connection:
+    with _writing, engine.begin() as connection:
         insert_absent(connection, sign_in_addresses, coach_id=coach_id, address=address, at=now)
         seen = update(sign_in_addresses).where(
             sign_in_addresses.c.coach_id == coach_id, sign_in_addresses.c.address == address

@@ -42,6 +42,9 @@ from stridewise.store.layout import app_database_url
 metadata = MetaData()
 SQLITE_CONNECTIONS = 40
 """As many as the web server's threads (anyio's default limit)."""
+SQLITE_BUSY_S = 30.0
+"""How long a writer waits for another's transaction (Python's default, 5 s, was too short
+for 80 sign-ins at once on two busy cores: "database is locked")."""
 
 injuries = Table(
     "injuries",
@@ -96,7 +99,7 @@ sign_in_counts = Table(
     Column("since", DateTime(timezone=True), nullable=False, index=True),
 )
 """Sign-in attempts not proven right, per scope (an account, an address, both) since the
-start of its window: one row each, raised by an atomic UPDATE so that every server process
+start of its window: one row each, raised by an atomic upsert so that every server process
 and every thread counts the same attempts (dashboard/throttle.py)."""
 
 sign_in_addresses = Table(
@@ -195,7 +198,12 @@ def app_database(data: Path) -> Iterator[Engine]:
     if url.startswith("sqlite"):
         # a connection per busy thread of the web server, kept: opening one costs more than
         # the query it serves
-        engine = create_engine(url, pool_size=SQLITE_CONNECTIONS, max_overflow=0)
+        engine = create_engine(
+            url,
+            pool_size=SQLITE_CONNECTIONS,
+            max_overflow=0,
+            connect_args={"timeout": SQLITE_BUSY_S},
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url)
@@ -206,11 +214,17 @@ def app_database(data: Path) -> Iterator[Engine]:
         engine.dispose()
 
 
-def insert_absent(connection: Connection, table: Table, **values: Any) -> None:
-    """Insert a row unless its primary key is taken, as one statement (SQLite and PostgreSQL
-    alike): two processes creating the same row at once both go on, and one row is kept."""
+def dialect_insert(connection: Connection, table: Table) -> Any:
+    """The database's own INSERT of `table`, which has ON CONFLICT (SQLite and PostgreSQL
+    alike): one statement where two would race another process."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
+    return dialect.insert(table)
+
+
+def insert_absent(connection: Connection, table: Table, **values: Any) -> None:
+    """Insert a row unless its primary key is taken: two processes creating the same row at
+    once both go on, and one row is kept."""
+    connection.execute(dialect_insert(connection, table).values(**values).on_conflict_do_nothing())
 
 
 def log_injury(engine: Engine, athlete_id: str, onset: date, severity: str, **details: Any) -> None:
