@@ -239,8 +239,8 @@ def test_score_checks_what_it_is_given(tmp_path: Path) -> None:
         ((RUN, "--model", tmp_path), f"{tmp_path}: not a model directory"),
         ((tmp_path / "none.fit",), f"{tmp_path / 'none.fit'}: no such file"),
         ((RUN, "--data", tmp_path / "nowhere"), f"--data {tmp_path / 'nowhere'}: no such folder"),
-        ((RUN, "--athlete", "../x"), "--athlete '../x': letters, digits"),
-        ((RUN, "--athlete", "z004\n"), "--athlete 'z004\\n': letters, digits"),
+        ((RUN, "--athlete", "../x"), "--athlete '../x' is not an athlete id: it is empty"),
+        ((RUN, "--athlete", "z004\n"), "--athlete 'z004\\u000a' is not an athlete id: it holds"),
         ((tmp_path,), f"{tmp_path}: a folder: score takes one FIT file"),
     ):
         done = stridewise("score", *args)

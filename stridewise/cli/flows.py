@@ -89,27 +89,14 @@ def nightly(
     when done: a backfill stopped by Ctrl-C or a crash resumes where it was. Running it
     again on the same inbox changes nothing.
     """
-    from stridewise.store.days import DataDays, data_days
-    from stridewise.store.inputs import InputError, default_roster, kept, read_injuries, read_roster
-    from stridewise.store.tables import Store
+    from stridewise.store.inputs import default_roster, kept
 
     if not inbox.is_dir():
         fail(f"{inbox}: not a folder")
-    found = athlete_inputs([inbox], say_skipped=False)  # the layout, before Prefect starts
     store = writable(data_dir(data))
-    known = data_days(Store(store))
-    if as_of is not None:
-        _check_as_of(as_of.date(), inbox, store, known)
     roster = roster or default_roster(store, inbox)
     injuries = injuries or kept(store, "injuries.csv")
-    athletes = DataDays({**dict.fromkeys(a for a, _ in found), **known.first_runs}, known.span)
-    try:
-        if roster is not None:
-            read_roster(roster, warn)
-        if injuries is not None:
-            read_injuries(injuries, athletes, date.today(), warn)
-    except InputError as error:
-        fail(str(error))
+    _check_night(inbox, store, as_of.date() if as_of else None, roster, injuries)
     _prefect_environment(store)
     from stridewise.cli.render import team_table
     from stridewise.flows.nightly import nightly as flow
@@ -154,6 +141,29 @@ def nightly(
         typer.echo(json.dumps([a.as_dict() for a in night.assessments], indent=2))
     else:
         typer.echo(team_table(night.assessments))
+
+
+def _check_night(
+    inbox: Path, data: Path, as_of: date | None, roster: Path | None, injuries: Path | None
+) -> None:
+    """What a night is given, checked before Prefect starts: the inbox's layout, the as-of
+    day, the roster and the injury log (against the store's athletes and the inbox's)."""
+    from stridewise.store.days import DataDays, data_days
+    from stridewise.store.inputs import InputError, read_injuries, read_roster
+    from stridewise.store.tables import Store
+
+    found = athlete_inputs([inbox], say_skipped=False)  # the flow says the skipped itself
+    known = data_days(Store(data))
+    if as_of is not None:
+        _check_as_of(as_of, inbox, data, known)
+    athletes = DataDays({**dict.fromkeys(a for a, _ in found), **known.first_runs}, known.span)
+    try:
+        if roster is not None:
+            read_roster(roster, warn)
+        if injuries is not None:
+            read_injuries(injuries, athletes, date.today(), warn)
+    except InputError as error:
+        fail(str(error))
 
 
 def _check_as_of(day: date, inbox: Path, data: Path, known: DataDays) -> None:

@@ -331,7 +331,6 @@ def score(
     from stridewise.features.fit import FitDecodeError
     from stridewise.features.ingest import FeatureError, read_file
     from stridewise.models.assess import assess
-    from stridewise.store.ids import AthleteIdError, athlete_id
     from stridewise.store.inputs import InputError, file_athlete
 
     if file.is_dir():
@@ -340,10 +339,7 @@ def score(
         fail(f"{file}: no such file")
     if data is not None and not data.is_dir():
         fail(f"--data {data}: no such folder")
-    try:
-        athlete = athlete if athlete is None else athlete_id(athlete)
-    except AthleteIdError as error:
-        fail(f"--athlete {error}")
+    athlete = athlete if athlete is None else _athlete_option(athlete)
     outputs = {
         option: output_file(path, suffix)
         for option, path, suffix in (("workout", workout, ".fit"), ("ics", ics, ".ics"))
@@ -375,6 +371,16 @@ def score(
 
         typer.echo(assessment_text(assessment))
     _write_plan_files(assessment, outputs)
+
+
+def _athlete_option(name: str) -> str:
+    """`--athlete` in its one spelling (`store.ids`), or a one-line error saying why not."""
+    from stridewise.store.ids import AthleteIdError, athlete_id
+
+    try:
+        return athlete_id(name)
+    except AthleteIdError as error:
+        fail(f"--athlete {error}")
 
 
 def _write_plan_files(assessment: Any, outputs: dict[str, Path]) -> None:
