@@ -32,6 +32,7 @@ CLASSES: dict[str, Callable[[], bytes]] = {
         crafted.descriptions_then_resets(5_000, 5_000)
     ),
     "largest accepted: 999,997 one-byte records": lambda: crafted.one_byte_messages(999_997),
+    "largest accepted: 999,997 records of 64 bytes": lambda: crafted.large_records(999_997),
     "largest accepted: 9,945 developer columns, 489 rows": lambda: crafted.unique_developer_fields(
         39, records=450
     ),

@@ -92,8 +92,8 @@ class MessageIndex:
         """
         if definition.id not in self._payloads:
             starts = self.offsets[self.messages_of(definition)]
-            size = definition.size  # rows: none if the file is shorter, one per byte if 0
-            rows = max(len(self.data) - max(size, 1) + 1, 0)
+            size = definition.size  # rows: one per start, the file's end included (size 0)
+            rows = max(len(self.data) - size + 1, 0)  # none if the file is shorter
             windows = np.ndarray((rows, size), np.uint8, self.data, 0, (1, 1))
             self._payloads[definition.id] = windows[starts]
         return self._payloads[definition.id]

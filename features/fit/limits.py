@@ -9,7 +9,7 @@ naming it, before the work it would cost is done.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from stridewise.features.fit.errors import FitDecodeError
 
@@ -30,10 +30,6 @@ class Limits:
     """Decoded values (message-table cells, float64) per byte of the file (corpus: 7.8)."""
     values: int = 24_000_000
     """Decoded values in all, whatever the file's size (corpus: 2.2 million)."""
-
-    def scaled(self, factor: float) -> Limits:
-        """Every limit times `factor`: the corpus test decodes every file with a quarter."""
-        return Limits(**{f.name: int(getattr(self, f.name) * factor) for f in fields(self)})
 
     def allowed_values(self, size: int) -> int:
         """How many values a file of `size` bytes may decode to."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+import numpy as np
+
 from stridewise.features.fit.encode import ENUM, STRING, UINT8, UINT32, fit_file
 
 FIELD_DESCRIPTION, DEVELOPER_DATA_ID, RECORD = 206, 207, 20
 START = 1_100_000_000
-"""A record timestamp (FIT seconds: 2024-11-09), so that records have a UTC time."""
+"""A record timestamp (FIT seconds: 2024-11-08 11:33:20 UTC), so that records have a UTC time."""
 NAME_SIZE = 8
 
 
@@ -91,6 +93,20 @@ def one_byte_messages(count: int) -> bytes:
     Each makes a full row of the records frame: over a hundred bytes out per byte in.
     """
     return fit_file(file_id() + definition(1, RECORD, []) + b"\x01" * count)
+
+
+def large_records(count: int, size: int = 64) -> bytes:
+    """`count` records of `size` bytes: timestamp, heart rate, distance, then an unknown field
+    filling the rest. Real files do not come near; the limits let through the full-sized file.
+    """
+    pad = size - 1 - 4 - 1 - 4
+    rows = np.zeros(
+        count, [("h", "u1"), ("t", "<u4"), ("hr", "u1"), ("d", "<u4"), ("x", f"V{pad}")]
+    )
+    rows["h"], rows["t"], rows["hr"] = 1, START + np.arange(count), 150
+    rows["d"] = np.arange(count) * 300  # 3 m per second, in centimetres
+    fields = [(253, 4, UINT32), (3, 1, UINT8), (5, 4, UINT32), (200, pad, 0x0D)]  # 0x0D: byte
+    return fit_file(file_id() + definition(1, RECORD, fields) + rows.tobytes())
 
 
 def definitions(count: int, records: bool = False) -> bytes:

@@ -13,6 +13,7 @@ from polars.testing import assert_frame_equal
 from stridewise.features.fit import FitDecodeError, read_activity
 from stridewise.features.fit.framing import fit_crc
 from tests.corpus import CORPUS, manifest
+from tests.features.fit import crafted
 
 BROKEN = {
     "elevate/AppleDouble_empty.fit": "not a FIT file: bad header",
@@ -183,3 +184,17 @@ def test_non_activity_file_is_refused(run_fit: bytes) -> None:
     body = bytes(settings[:-2])
     with pytest.raises(FitDecodeError, match=r"not an activity file \(FIT file type: settings\)"):
         read_activity(body + struct.pack("<H", fit_crc(body)))
+
+
+def test_zero_size_message_as_the_last_byte_of_a_cut_file() -> None:
+    """Five records of no payload, the file's CRC cut off: the last header is the last byte."""
+    activity = read_activity(crafted.one_byte_messages(5)[:-2])
+    assert activity.truncated
+    assert activity.records.height == 5
+
+
+def test_definition_longer_than_the_file_and_no_message_of_it() -> None:
+    """255 fields of 255 bytes: one message would take 65 kB, the file has 790 bytes."""
+    data = crafted.fit_file(crafted.file_id() + crafted.definition(1, 20, [(0, 255, 0x0D)] * 255))
+    assert len(data) == 16 + 11 + 6 + 255 * 3
+    assert read_activity(data).records.height == 0
