@@ -16,8 +16,9 @@ right, under three limits at once (a window of WINDOW_S each):
 
 The counts are rows of the app database, all three raised by one statement (`INSERT ... ON
 CONFLICT DO UPDATE SET n = n + 1 ... RETURNING n`), which SQLite and PostgreSQL run one at a
-time per row, in the transaction that checks the limits: every thread of every server process sees the same counts, and 40 parallel
-tries of one account get PER_ACCOUNT_AND_ADDRESS password checks, not more.
+time per row, in the transaction that checks the limits: every thread of every server
+process sees the same counts, and 40 parallel tries of one account get
+PER_ACCOUNT_AND_ADDRESS password checks, not more.
 """
 
 from __future__ import annotations
