@@ -222,7 +222,7 @@ def _description_changes(
 ) -> Iterator[tuple[int, int, int, int, str | None]]:
     """(seq, dev index, field number or -1 for a new developer, base type, name) in any order."""
     for definition in definitions:
-        by_num = {f.num: f for f in definition.fields}
+        by_num = {f.num: f for f in definition.fields if f.size}  # a 0-byte field says nothing
         seqs = index.messages_of(definition)
         rows = index.payloads(definition)
         if definition.global_num == DEVELOPER_DATA_ID_NUM and 3 in by_num:

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from benchmarks.fuzz import bases, cases, outcome
+from benchmarks.fuzz import bases, case, cases, outcome
 from stridewise.features.fit import FitDecodeError, read_activity
 from stridewise.features.ingest import batch_features, read_runs
 from stridewise.features.runs import run_features, run_records, run_row, runs_frame
@@ -82,26 +82,38 @@ def test_records_that_go_back_in_time_and_a_one_record_run_in_one_batch() -> Non
 def test_a_seeded_mutation_fuzz_meets_no_untyped_exception() -> None:
     files = bases(FUZZ_MAX_BYTES)
     results, crashes = {}, []
-    for case in cases(FUZZ_SEED, FUZZ_CASES, files):
-        got = outcome(case.data)
+    for mutant in cases(FUZZ_SEED, FUZZ_CASES, files):
+        got = outcome(mutant.data)
         results[got.result] = results.get(got.result, 0) + 1
         if got.location is not None:
-            crashes.append(f"case {case.number}, {case.base}, {'; '.join(case.ops)}: {got}")
+            crashes.append(f"case {mutant.number}, {mutant.base}, {'; '.join(mutant.ops)}: {got}")
     assert not crashes, "\n".join(crashes[:20])
     assert results["decoded"] >= FUZZ_CASES // 5  # the fuzz reaches the features, not only
     assert results["failed typed"] >= FUZZ_CASES // 5  # the decoder's checks
+
+
+@pytest.mark.parametrize(
+    ("seed", "number"),
+    [pytest.param(1, 18150, id="a field description of 0-byte fields (IndexError, decoding)")],
+)
+def test_cases_the_benchmark_found_stay_fixed(seed: int, number: int) -> None:
+    """Cases of `python -m benchmarks.fuzz --cases 20000` (every corpus running file) that
+    crashed before their fix."""
+    if not manifest():
+        pytest.skip("../shared/fit_corpus is absent")
+    assert outcome(case(seed, number, bases()).data).location is None
 
 
 def test_mutated_runs_in_one_batch_get_the_rows_they_get_alone() -> None:
     """Decoded variants (shuffled times, one record, flipped bytes...) of the first cases of
     the fuzz, in one batch: each row is the one its file gets alone."""
     singles, records, runs = [], [], []
-    for case in cases(FUZZ_SEED, 400, bases(FUZZ_MAX_BYTES)):
+    for mutant in cases(FUZZ_SEED, 400, bases(FUZZ_MAX_BYTES)):
         try:
-            activity = read_activity(case.data)
+            activity = read_activity(mutant.data)
         except FitDecodeError:
             continue
-        key = f"fuzz/{case.number}"
+        key = f"fuzz/{mutant.number}"
         row = runs_frame([{**run_row("fuzz", activity), "run_id": key}])
         records.append(run_records(key, activity))
         runs.append(row)
