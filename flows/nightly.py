@@ -247,6 +247,7 @@ def days_and_scores(
         store.merge("scores", score_rows(assessments))
     return assessments
 
+
 def as_of_refused(
     as_of: date | None, store: Store, decoded: Callable[[], list[DecodedBatch]]
 ) -> str | None:
@@ -262,7 +263,6 @@ def as_of_refused(
     days = [b.runs["local_date"] for b in decoded()]
     span = widened(stored, pl.concat(days) if days else pl.Series([], dtype=pl.Date))
     return day_outside("as-of", as_of, span, date.today())
-
 
 
 @task(cache_policy=NO_CACHE)
@@ -325,10 +325,10 @@ def nightly(
     decoding = decode_batch.map(batches, roster=unmapped(athletes))
     statuses: Counter[str] = Counter()
     quarantined: list[tuple[str, str]] = []
+    report(0, total)
     refused = as_of_refused(as_of, store, lambda: [f.result() for f in decoding])
     if refused:
         return Completed(message=refused, data=Night([], {}, [], None, refused=refused))
-    report(0, total)
     per_write = max(1, write_files // batch_files)
     with store.ingesting():
         for first in range(0, len(batches), per_write):
