@@ -42,7 +42,8 @@ class Erased:
     quarantined: int
     prefect_rows: int
     inbox_folders: list[str]
-    """Folders where their watch files still are (outside the data directory)."""
+    """Folders where their watch files still are (outside the data directory), copies of
+    them in other athletes' folders included."""
 
 
 def known_athletes(data: Path) -> set[str]:
@@ -64,8 +65,10 @@ def forget_athlete(data: Path, athlete_id: str, prefect_database: str | None) ->
     if not is_athlete_id(athlete_id):
         raise ValueError(f"not an athlete id: {athlete_id!r}")
     store = Store(data)
-    paths = store.read("manifest", athletes=[athlete_id], columns=["path"])["path"].to_list()
-    store.forget(athlete_id)
+    files = store.read("manifest", athletes=[athlete_id], columns=["path", "sha256"])
+    copies = store.having("manifest", "sha256", files["sha256"], columns=["path", "sha256"])
+    paths = sorted({*files["path"], *copies["path"]})
+    store.forget(athlete_id, files["sha256"].unique().to_list())
     with app_db.app_database(data) as engine:
         app_db.forget(engine, athlete_id)
     quarantine = data / "quarantine" / athlete_id
@@ -75,7 +78,7 @@ def forget_athlete(data: Path, athlete_id: str, prefect_database: str | None) ->
         _drop_rows(data / name, athlete_id)
     rows = asyncio.run(_scrub_prefect(prefect_database, athlete_id)) if prefect_database else 0
     folders = sorted({str(Path(p).parent) for p in paths})
-    return Erased(len(paths), quarantined, rows, folders)
+    return Erased(files.height, quarantined, rows, folders)
 
 
 def _drop_rows(csv: Path, athlete_id: str) -> None:

@@ -15,8 +15,9 @@ athletes' files.
 from __future__ import annotations
 
 import fcntl
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,9 @@ MERGE_ATTEMPTS = 5
 KEEP_OLD_FILES_HOURS = 7 * 24
 """Files that no version of the last week needs are deleted after a compaction (a reader
 holding an older snapshot for longer is not expected)."""
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
+"""A file's hash as the manifest keeps it: safe inside a quoted table predicate."""
 
 _FORGET_PROPERTIES = {"delta.logRetentionDuration": "interval 0 days"}
 """Set before erasing an athlete, so that cleaning the log drops the commits that named them
@@ -246,13 +250,20 @@ class Store:
             )
         return True
 
-    def forget(self, athlete_id: str) -> None:
-        """Erase an athlete's rows from every table, and every old version that held them."""
+    def forget(self, athlete_id: str, hashes: Sequence[str] = ()) -> None:
+        """Erase an athlete's rows from every table, and every old version that held them; in
+        the manifest also the rows of `hashes` (their files' copies in other folders, whose
+        reason names them, and which would otherwise keep their bytes from being recorded)."""
         _athlete(athlete_id)
+        if not all(_SHA256.match(sha) for sha in hashes):
+            raise ValueError("not a sha256 among the hashes to forget")
         for name in filter(self.exists, TABLES):
             path = self.path(name)
             table = DeltaTable(path)
-            table.delete(f"athlete_id = '{athlete_id}'")
+            predicate = f"athlete_id = '{athlete_id}'"
+            if name == "manifest" and hashes:
+                predicate += " OR sha256 IN (" + ", ".join(f"'{sha}'" for sha in hashes) + ")"
+            table.delete(predicate)
             table.alter.set_table_properties(_FORGET_PROPERTIES)
             table = DeltaTable(path)
             table.create_checkpoint()

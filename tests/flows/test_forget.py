@@ -48,6 +48,8 @@ def test_forget_leaves_nothing_of_the_athlete_in_the_data_directory(tmp_path: Pa
         for path in sorted((SAMPLES / "inbox" / athlete).glob("*.fit"))[-5:]:
             shutil.copy(path, inbox / athlete)
     (inbox / GONE / "broken.fit").write_bytes(b"\x0e\x10broken")
+    copy = inbox / KEPT / "from-z001.fit"  # recorded as a copy whose reason names GONE
+    shutil.copy(sorted((inbox / GONE).glob("2*.fit"))[0], copy)
     data.mkdir()
     for name in ("roster.csv", "injuries.csv"):
         shutil.copy(SAMPLES / name, data / name)
@@ -62,6 +64,7 @@ def test_forget_leaves_nothing_of_the_athlete_in_the_data_directory(tmp_path: Pa
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"{GONE}: erased (6 files in the manifest, 1 quarantined")
     assert str(inbox / GONE) in done.stderr  # where their watch files still are
+    assert str(inbox / KEPT) in done.stderr  # and the copy of one
     left = [f for f in data.rglob("*") if f.is_file() and mentions(f, GONE)]
     assert left == []
     assert not (data / "quarantine" / GONE).exists()
