@@ -19,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from stridewise.dashboard.auth import add_coach, remove_coach
 from stridewise.dashboard.data import RECHECK_S
 from stridewise.dashboard.throttle import HASHES_AT_ONCE, PER_ACCOUNT, PER_ACCOUNT_AND_ADDRESS
 from stridewise.store import app_db
+from stridewise.store.layout import DATABASE_URL_VARIABLE
 from tests.dashboard.conftest import PASSWORD
 from tests.dashboard.server import dashboard_process, running_dashboard, sign_in_form
 from tests.flows.common import small_inbox
@@ -260,10 +262,15 @@ def _modes(folder: Path) -> dict[str, int]:
     return found
 
 
-def test_the_data_directory_is_its_owner_s_alone(tmp_path: Path) -> None:
+def test_the_data_directory_is_its_owner_s_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A night (a broken file quarantined), an account, a dashboard signing a calendar link:
     every folder made is 0700, every file 0600, whatever the umask they were run under; and
-    a data directory an earlier version left open is closed when a command opens it."""
+    a data directory an earlier version left open is closed when a command opens it. The app
+    database is the data directory's SQLite file, whichever backend the module's other tests
+    left in the environment."""
+    monkeypatch.delenv(DATABASE_URL_VARIABLE, raising=False)
     inbox = small_inbox(tmp_path / "inbox")
     (inbox / "z001" / "broken.fit").write_bytes(b"\x0e\x10" + b"\x00" * 100)
     data = tmp_path / "data"
