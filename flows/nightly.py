@@ -43,6 +43,7 @@ from stridewise.store.inbox import (
     Copy,
     InboxFile,
     copy_rows,
+    in_batches,
     manifest_rows,
     quarantine,
     scan_inbox,
@@ -62,6 +63,11 @@ from stridewise.store.tables import TABLES, Store, changed_rows
 
 BATCH_FILES = 50
 """Files per decoding task: enough to amortise a task's overhead, few enough to spread."""
+BATCH_BYTES = 2 << 20
+"""Bytes of files per decoding task at most: a file the decoder's limits accept can make it
+and the features hold ~400 MB per MiB (a million one-byte records), so a batch is bounded by
+bytes too (under 1 GB at worst, two at once). Real running files are 20-400 kB (median
+58 kB in the corpus): 5 to 50 files a batch."""
 SHARD_ATHLETES = 100
 """Athletes per task of days and scores: enough to amortise a task, few enough that a night
 of thousands of athletes spreads over the workers and each holds only its shard's rows."""
@@ -320,7 +326,7 @@ def nightly(
     roster = roster or default_roster(data, inbox)
     new = find_new_files(inbox, store)
     files, total = new.files, len(new.files) + len(new.copies)
-    batches = [files[i : i + batch_files] for i in range(0, len(files), batch_files)]
+    batches = in_batches(files, batch_files, BATCH_BYTES)
     athletes = read_roster(roster) if roster else None
     decoding = decode_batch.map(batches, roster=unmapped(athletes))
     statuses: Counter[str] = Counter()

@@ -25,6 +25,8 @@ class InboxFile:
     athlete_id: str
     path: Path
     sha256: str
+    size: int = 0
+    """Bytes, as listed: what batching bounds (`in_batches`)."""
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,26 @@ def scan_inbox(inbox: Path) -> InboxScan:
     skipped: list[Skipped] = []
     for athlete, path in athlete_files([inbox], skipped.append):
         try:
-            files.append(InboxFile(athlete, path, file_sha256(path)))
+            files.append(InboxFile(athlete, path, file_sha256(path), path.stat().st_size))
         except OSError as error:  # not recorded: read again next night (permissions fixed)
             line = f"{path}: skipped: cannot read: {error.strerror or error}"
             skipped.append(Skipped("file", line))
     return InboxScan(files, skipped)
+
+
+def in_batches(files: list[InboxFile], most_files: int, most_bytes: int) -> list[list[InboxFile]]:
+    """`files` in order, cut into batches of at most `most_files` files and `most_bytes` bytes
+    (a larger file is a batch alone): what decoding a batch holds grows with its bytes, so a
+    night of large files decodes fewer at a time instead of running out of memory."""
+    batches: list[list[InboxFile]] = []
+    size = 0
+    for file in files:
+        if not batches or len(batches[-1]) == most_files or size + file.size > most_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(file)
+        size += file.size
+    return batches
 
 
 def file_sha256(path: Path) -> str:

@@ -22,6 +22,7 @@ from stridewise.store.inbox import (
     InboxFile,
     copy_rows,
     file_sha256,
+    in_batches,
     quarantine,
     scan_inbox,
     split_copies,
@@ -244,3 +245,13 @@ def test_the_features_command_says_each_skipped_folder_and_reads_no_one_else(
     line = f"{inbox}: 1 FIT file skipped: folder 'b001\\u200b' is not an athlete id: {INVISIBLE}"
     assert f"{line}; {ATHLETE_ID_RULE}\n" in done.stderr
     assert pl.read_parquet(tmp_path / "runs.parquet")["athlete_id"].to_list() == ["z001"] * 2
+
+
+def test_batches_are_bounded_by_files_and_by_bytes(tmp_path: Path) -> None:
+    sizes = [3, 3, 3, 10, 1, 1, 1, 1, 1]
+    files = [InboxFile("a001", tmp_path / f"{i}.fit", f"{i:064x}", n) for i, n in enumerate(sizes)]
+    batches = in_batches(files, most_files=4, most_bytes=7)
+    # 3+3 fit in 7, a third 3 would make 9; 10 is over alone; then 1+1+1+1 hits four files
+    assert [[f.size for f in batch] for batch in batches] == [[3, 3], [3], [10], [1, 1, 1, 1], [1]]
+    assert [f for batch in batches for f in batch] == files  # in order, none lost
+    assert in_batches([], most_files=4, most_bytes=7) == []
