@@ -45,11 +45,11 @@ def is_athlete_id(name: str) -> bool:
 
 
 def shown(name: str) -> str:
-    """`name` quoted for a message, its invisible characters spelt as escapes (a zero-width
-    space or a bidi override would otherwise hide in, or reorder, the line)."""
+    """`name` quoted for a message, every character that does not print as itself spelt as
+    an escape (a zero-width or no-break space, a bidi override would otherwise hide in,
+    look like something else in, or reorder the line)."""
     visible = "".join(
-        f"\\u{ord(char):04x}" if unicodedata.category(char) in _INVISIBLE else char
-        for char in name
+        char if char.isprintable() or char == " " else f"\\u{ord(char):04x}" for char in name
     )
     return f"'{visible}'"
 

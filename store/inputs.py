@@ -31,7 +31,6 @@ Warn = Callable[[str], None]
 """Where a reader says what it skipped or ignored, one line each (the CLI: stderr)."""
 
 
-
 class InputError(Exception):
     """A user's input cannot be used; the message says which and why, in one line."""
 
@@ -293,8 +292,9 @@ def read_injuries(
             f"{path}: line {row['line']}: severity {row['severity']!r} is not one of "
             + ", ".join(SEVERITIES)
         )
-    if (injuries["days_lost"] < 0).any():
-        raise InputError(f"{path}: days_lost cannot be negative")
+    negative = injuries.with_row_index("line", offset=2).filter(pl.col("days_lost") < 0)
+    if negative.height:
+        raise InputError(f"{path}: line {negative['line'][0]}: days_lost cannot be negative")
     skipped = _skipped(injuries, known, today)
     for line, reason in skipped:
         if warn is not None:
