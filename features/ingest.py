@@ -11,6 +11,7 @@ import polars as pl
 
 from stridewise.features.fit import Activity, FitDecodeError, read_activity
 from stridewise.features.fit.activity import Decoder
+from stridewise.features.fit.errors import NotAnActivity
 from stridewise.features.runs import (
     BATCH_SCHEMA,
     RUN_FEATURE_SCHEMA,
@@ -32,6 +33,8 @@ class RunBatch:
     runs: pl.DataFrame
     records: pl.DataFrame
     failures: list[tuple[Path, str]] = field(default_factory=list)
+    not_activities: list[tuple[Path, str]] = field(default_factory=list)
+    """Readable FIT files that record no activity (a workout, a course, settings), and why."""
     duplicates: list[tuple[Path, Path]] = field(default_factory=list)
     """(skipped file, the file it repeats): the same athlete's activity with the same start."""
     files: dict[str, Path] = field(default_factory=dict)
@@ -84,17 +87,16 @@ Decoded = tuple[Activity, str, dict[str, object], pl.DataFrame]
 """A file's activity, run id, `RUN_SCHEMA` row and batch records."""
 
 
-def _decoded(athlete_id: str, path: Path, decoder: Decoder, check_crc: bool) -> Decoded | str:
-    """One file made ready for a batch, or why it could not be (the decoder's reason, or the
-    defect it met: this code's fault, not the file's, and still this file's failure alone)."""
+def _decoded(athlete_id: str, path: Path, decoder: Decoder, check_crc: bool) -> Decoded:
+    """One file made ready for a batch, or the FitDecodeError saying why it could not be (the
+    decoder's reason, or the defect it met: this code's fault, not the file's, and still this
+    file's failure alone)."""
+    activity = read_file(path, decoder=decoder, check_crc=check_crc)
     try:
-        activity = read_file(path, decoder=decoder, check_crc=check_crc)
         key = run_id(athlete_id, activity)
         return activity, key, run_row(athlete_id, activity), run_records(key, activity)
-    except FitDecodeError as error:
-        return error.reason
     except Exception as error:  # a defect in shaping the run: this file fails alone
-        return defect(error)
+        raise FitDecodeError(defect(error), str(path)) from error
 
 
 def read_runs(
@@ -105,14 +107,15 @@ def read_runs(
     on_file: Callable[[Path, Activity | None], None] = lambda path, activity: None,
 ) -> RunBatch:
     """Decode (athlete id, path) pairs; a file that cannot be read is noted with its reason."""
-    rows, records, failures, duplicates, seen = [], [], [], [], dict[str, Path]()
+    rows, records, failures, others, duplicates = [], [], [], [], []
+    seen: dict[str, Path] = {}
     for athlete_id, path in files:
-        decoded = _decoded(athlete_id, path, decoder, check_crc)
-        if isinstance(decoded, str):
-            failures.append((path, decoded))
+        try:
+            activity, key, row, frame = _decoded(athlete_id, path, decoder, check_crc)
+        except FitDecodeError as error:
+            (others if isinstance(error, NotAnActivity) else failures).append((path, error.reason))
             on_file(path, None)
             continue
-        activity, key, row, frame = decoded
         if key in seen:
             duplicates.append((path, seen[key]))
         else:
@@ -121,7 +124,7 @@ def read_runs(
             records.append(frame)
         on_file(path, activity)
     frame = pl.concat(records) if records else pl.DataFrame(schema=BATCH_SCHEMA)
-    return RunBatch(runs_frame(rows), frame, failures, duplicates, seen)
+    return RunBatch(runs_frame(rows), frame, failures, others, duplicates, seen)
 
 
 def batch_features(

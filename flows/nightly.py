@@ -87,6 +87,8 @@ class DecodedBatch:
     """Per-run features of the batch's activities (duplicates within the batch dropped)."""
     failures: dict[str, str]
     """Path -> why the file could not be decoded."""
+    not_activities: dict[str, str]
+    """Path -> what a readable file that records no activity is (a workout, a course...)."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ class Night:
 
     assessments: list[Assessment]
     files: dict[str, int]
-    """New files by status (ingested, duplicate, not_running, quarantined)."""
+    """New files by status (ingested, duplicate, not_running, not_activity, quarantined)."""
     quarantined: list[tuple[str, str]]
     """(path, reason) of each new file that could not be read."""
     span: tuple[date, date] | None
@@ -185,7 +187,11 @@ def decode_batch(files: list[InboxFile], roster: pl.DataFrame | None) -> Decoded
     batch = read_runs([(f.athlete_id, f.path) for f in files])
     computed = batch_features(batch, roster)
     failures = [*batch.failures, *computed.failures]
-    return DecodedBatch(computed.runs, {str(path): reason for path, reason in failures})
+    return DecodedBatch(
+        computed.runs,
+        {str(path): reason for path, reason in failures},
+        {str(path): reason for path, reason in batch.not_activities},
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -200,6 +206,8 @@ def record_group(
         "run_id", keep="first", maintain_order=True
     )
     failures = {path: reason for b in batches for path, reason in b.failures.items()}
+    unread = {p: ("not_activity", why) for b in batches for p, why in b.not_activities.items()}
+    unread |= {path: ("quarantined", reason) for path, reason in failures.items()}
     athletes = decoded["athlete_id"].unique().to_list()
     held = store.having("runs", "run_id", decoded["run_id"], ["run_id", "sha256"], athletes)
     owners = dict(held.iter_rows())  # run_id -> hash of the file the runs table has it from
@@ -213,7 +221,7 @@ def record_group(
     entries = manifest_entries(store, files)  # a night that waited for another one's lock
     unrecorded = unseen(files, entries)  # skips what that one recorded
     now = datetime.now(UTC)
-    rows = manifest_rows(unrecorded, failures, decoded, owners, set(entries["sha256"]), now)
+    rows = manifest_rows(unrecorded, unread, decoded, owners, set(entries["sha256"]), now)
     if rows.height:
         store.append("manifest", rows)
     return rows

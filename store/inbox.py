@@ -156,25 +156,27 @@ def quarantine(file: InboxFile, data: Path, reason: str) -> Path:
 
 def manifest_rows(
     files: list[InboxFile],
-    failures: dict[str, str],
+    unread: dict[str, tuple[str, str]],
     runs: pl.DataFrame,
     owners: dict[str, str],
     recorded: set[str],
     seen_at: datetime,
 ) -> pl.DataFrame:
-    """The manifest's rows for new files: quarantined (with the decoder's reason), duplicate
-    (an activity already ingested, or a copy of a file recorded before it), ingested, or not
-    running (kept as cross-training).
-    `runs`: the files' decoded activities (run_id, sha256, is_running); `owners`: run_id ->
-    hash of the file the runs table holds it from; `recorded`: hashes the manifest has."""
+    """The manifest's rows for new files: quarantined (with the decoder's reason) or not an
+    activity (a workout, a course...: readable, nothing to ingest), duplicate (an activity
+    already ingested, or a copy of a file recorded before it), ingested, or not running (kept
+    as cross-training).
+    `unread`: path -> (status, reason) of the files that gave no activity; `runs`: the files'
+    decoded activities (run_id, sha256, is_running); `owners`: run_id -> hash of the file the
+    runs table holds it from; `recorded`: hashes the manifest has."""
     activities = runs.select("run_id", "sha256", "is_running").rows()
     ingested = {sha for run, sha, _ in activities if owners[run] == sha}
     running = {sha for _, sha, is_running in activities if is_running}
     rows, claimed = [], set(recorded)
     for f in files:
         path = str(f.path)
-        if path in failures:
-            status, reason = "quarantined", failures[path]
+        if path in unread:
+            status, reason = unread[path]
         elif f.sha256 not in ingested or f.sha256 in claimed:
             status, reason = "duplicate", "the same activity is already ingested"
         elif f.sha256 in running:

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 
 from stridewise.features.fit.columns import decode_tables
-from stridewise.features.fit.errors import FitDecodeError
+from stridewise.features.fit.errors import FitDecodeError, NotAnActivity
 from stridewise.features.fit.limits import LIMITS, Limits
 from stridewise.features.fit.profile import (
     EVENT_TIMER,
@@ -276,7 +276,7 @@ def _utc(raw: float | None) -> datetime | None:
 def _require_activity_file(file_id: Columns) -> None:
     file_type = _first(file_id["type"])
     if file_type is not None and int(file_type) != 4:
-        raise FitDecodeError(
+        raise NotAnActivity(
             f"not an activity file (FIT file type: {enum_name('file', int(file_type))})"
         )
 

@@ -13,7 +13,12 @@ class FitDecodeError(Exception):
 
     def with_path(self, path: str) -> FitDecodeError:
         """The same error, naming the file it came from."""
-        return FitDecodeError(self.reason, path)
+        return type(self)(self.reason, path)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.reason}" if self.path else self.reason
+
+
+class NotAnActivity(FitDecodeError):
+    """A readable FIT file that records no activity (a workout, a course, settings, daily
+    monitoring: a watch's folder holds them too): nothing to ingest, and nothing broken."""

@@ -114,6 +114,8 @@ def decode_runs(paths: Sequence[Path], athletes: Any, decoder: str = "numpy") ->
     failures = [*batch.failures, *computed.failures]
     for path, reason in failures:
         typer.echo(f"{path}: error: {reason}", err=True)
+    for path, reason in batch.not_activities:
+        typer.echo(f"{path}: skipped: {reason}", err=True)
     for path, original in batch.duplicates:
         typer.echo(f"{path}: skipped: the same activity as {original}", err=True)
     if computed.runs.is_empty():

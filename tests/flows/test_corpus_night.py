@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from stridewise.features.fit import FitDecodeError, read_activity
+from stridewise.features.fit.errors import NotAnActivity
 from stridewise.store.tables import TABLES, Store
 from tests.corpus import CORPUS, SAMPLES, manifest
 from tests.flows.common import harness_env
@@ -59,15 +60,25 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return inbox
 
 
-def unreadable_alone() -> set[str]:
-    """The corpus files the decoder refuses when each is read on its own."""
-    refused = set()
+def refused_alone() -> dict[str, FitDecodeError]:
+    """The corpus files the decoder refuses when each is read on its own, with the error."""
+    refused = {}
     for row in manifest():
         try:
             read_activity(CORPUS / row["path"])
-        except FitDecodeError:
-            refused.add(name(row["path"]))
+        except FitDecodeError as error:
+            refused[name(row["path"])] = error
     return refused
+
+
+def unreadable_alone() -> set[str]:
+    """The corpus files that cannot be read on their own (broken, cut, not FIT)."""
+    return {f for f, error in refused_alone().items() if not isinstance(error, NotAnActivity)}
+
+
+def no_activity_alone() -> set[str]:
+    """The readable corpus files that record no activity, read on their own."""
+    return {f for f, error in refused_alone().items() if isinstance(error, NotAnActivity)}
 
 
 def not_activities() -> set[str]:
@@ -97,17 +108,22 @@ def test_a_night_over_the_whole_corpus_quarantines_only_what_cannot_be_read(
     status = dict(zip(corpus["file"], corpus["status"], strict=True))
     assert len(status) == len(manifest())
     quarantined = {f for f, s in status.items() if s == "quarantined"}
-    assert quarantined == unreadable_alone()
-    # independently of our decoder: every file that is no activity is quarantined, and every
-    # quarantined file is no activity or one that fitparse cannot read either
+    no_activity = {f for f, s in status.items() if s == "not_activity"}
+    assert quarantined == unreadable_alone() and no_activity == no_activity_alone()
+    # independently of our decoder: every file MANIFEST.csv calls no activity is recorded as
+    # such, or quarantined when broken too; every quarantined file that is an activity is one
+    # fitparse cannot read either
     fitparse_fails = {name(r["path"]) for r in manifest() if r["decodes_ok_fitparse"] != "yes"}
-    assert not_activities() <= quarantined <= not_activities() | fitparse_fails
+    assert no_activity <= not_activities() <= no_activity | quarantined
+    assert quarantined - not_activities() <= fitparse_fails
     reasons = corpus.filter(status="quarantined")["reason"].to_list()
     assert all(r and "\n" not in r for r in reasons)
     for row in manifest():
         if row["kind"] in RUNNING_KINDS:
             assert status[name(row["path"])] in ("ingested", "duplicate"), row["path"]
-        elif row["kind"].startswith("other_activity") and name(row["path"]) not in quarantined:
+        elif row["kind"].startswith("other_activity") and name(row["path"]) not in (
+            quarantined | no_activity  # a course file the manifest lists with the activities
+        ):
             assert status[name(row["path"])] in ("not_running", "duplicate"), row["path"]
     for path in ONCE_FATAL:
         assert status[name(path)] in ("not_running", "duplicate"), path
@@ -135,7 +151,11 @@ def test_features_over_the_corpus_reports_each_bad_file_and_writes_the_tables(
     duplicates = sum(
         ": skipped: the same activity as " in line for line in done.stderr.splitlines()
     )
-    assert table.height == len(manifest()) - len(refused) - duplicates
+    skipped = [line for line in done.stderr.splitlines() if ": skipped: not an activity" in line]
+    assert sorted(Path(line.split(": skipped: ")[0]).name for line in skipped) == sorted(
+        no_activity_alone()
+    )
+    assert table.height == len(manifest()) - len(refused) - len(skipped) - duplicates
     assert pl.read_parquet(out).height > 0
 
 
